@@ -1,0 +1,172 @@
+"""The one place where regiomatch IRIs are minted.
+
+Layout (``BASE`` = ``https://w3id.org/regiomatch/``):
+
+    BASE id/region/{ags}                    state (2 digits), district (5), municipality (8)
+    BASE id/centre/{id}                     e.g. edihcat-005, st-rdz-haldensleben
+    BASE id/centre/{id}/{kind}/{slug}       a centre's engagement with a concept
+    BASE id/centre/{id}/grant/{n}           a grant a centre received
+    BASE id/company/{id}                    e.g. sme-000042
+    BASE id/programme/{slug}                a funding programme
+    BASE id/outcome/{id}                    a recorded referral outcome
+    BASE concept/{scheme}                   a SKOS concept scheme (technology, service, sector, nace)
+    BASE concept/{scheme}/{slug}            a concept; NACE uses its code (C, 25)
+    BASE graph/{name}                       a named graph (one per source)
+
+Every function validates its key and raises :class:`graph.errors.InvalidKey`
+naming the bad value and the expected form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from graph.errors import InvalidKey
+
+__all__ = [
+    "BASE",
+    "SCHEMES",
+    "ENGAGEMENT_KINDS",
+    "region",
+    "centre",
+    "engagement",
+    "grant",
+    "company",
+    "programme",
+    "outcome",
+    "scheme",
+    "concept",
+    "nace",
+    "named_graph",
+    "slugify",
+    "key_of",
+    "normalise_ags",
+    "normalise_nace",
+]
+
+BASE = "https://w3id.org/regiomatch/"
+SCHEMES = ("technology", "service", "sector", "nace")
+ENGAGEMENT_KINDS = ("technology", "service", "sector")
+
+_AGS = re.compile(r"^\d{2}(\d{3}(\d{3})?)?$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_NACE = re.compile(r"^([A-U]|\d{2})$")
+_GRAPH = re.compile(r"^[a-z0-9][a-z0-9._/-]{0,127}$")
+
+
+def slugify(text: str) -> str:
+    """Turn a label into an IRI slug: ASCII, lower case, words joined by '-'."""
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    if not slug:
+        raise InvalidKey(f"cannot make an identifier from {text!r}: it has no letters or digits")
+    return slug
+
+
+def normalise_ags(ags: str | int) -> str:
+    """Return an AGS as a string of 2, 5 or 8 digits, or raise ``InvalidKey``."""
+    s = str(ags).strip()
+    if not _AGS.match(s):
+        raise InvalidKey(
+            f"invalid AGS {ags!r}: expected 2 digits (state), 5 (district) or 8 "
+            "(municipality), with leading zeros, e.g. '15', '15083', '15083270'"
+        )
+    return s
+
+
+def normalise_nace(code: str) -> str:
+    """Return a NACE Rev. 2 section (``C``) or division (``25``) code, or raise."""
+    s = str(code).strip().upper()
+    if len(s) == 3 and s[0].isalpha() and s[1:].isdigit():
+        s = s[1:]  # 'C25' is how people write division 25 of section C
+    if not _NACE.match(s):
+        raise InvalidKey(
+            f"invalid NACE code {code!r}: expected a section letter A-U or a two-digit "
+            "division such as '25' (also accepted: 'C25')"
+        )
+    return s
+
+
+def _check_id(value: str, what: str) -> str:
+    s = str(value).strip()
+    if not _ID.match(s):
+        raise InvalidKey(
+            f"invalid {what} id {value!r}: use 1-128 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return s
+
+
+def region(ags: str | int) -> URIRef:
+    return URIRef(f"{BASE}id/region/{normalise_ags(ags)}")
+
+
+def centre(centre_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/centre/{_check_id(centre_id, 'centre')}")
+
+
+def engagement(centre_id: str, kind: str, concept_slug: str) -> URIRef:
+    if kind not in ENGAGEMENT_KINDS:
+        raise InvalidKey(f"invalid engagement kind {kind!r}: expected one of {ENGAGEMENT_KINDS}")
+    return URIRef(f"{centre(centre_id)}/{kind}/{_check_slug(concept_slug)}")
+
+
+def grant(centre_id: str, n: int = 1) -> URIRef:
+    if not isinstance(n, int) or n < 1:
+        raise InvalidKey(f"invalid grant number {n!r}: expected a positive integer")
+    return URIRef(f"{centre(centre_id)}/grant/{n}")
+
+
+def company(company_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/company/{_check_id(company_id, 'company')}")
+
+
+def programme(slug: str) -> URIRef:
+    return URIRef(f"{BASE}id/programme/{_check_slug(slug)}")
+
+
+def outcome(outcome_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/outcome/{_check_id(outcome_id, 'outcome')}")
+
+
+def scheme(name: str) -> URIRef:
+    if name not in SCHEMES:
+        raise InvalidKey(f"unknown concept scheme {name!r}: expected one of {SCHEMES}")
+    return URIRef(f"{BASE}concept/{name}")
+
+
+def concept(scheme_name: str, slug: str) -> URIRef:
+    if scheme_name == "nace":
+        return nace(slug)
+    return URIRef(f"{scheme(scheme_name)}/{_check_slug(slug)}")
+
+
+def nace(code: str) -> URIRef:
+    return URIRef(f"{scheme('nace')}/{normalise_nace(code)}")
+
+
+def named_graph(name: str) -> URIRef:
+    s = str(name).strip()
+    if s.startswith(f"{BASE}graph/"):
+        s = s[len(f"{BASE}graph/") :]
+    if not _GRAPH.match(s):
+        raise InvalidKey(
+            f"invalid graph name {name!r}: use lower-case letters, digits, '.', '_', '-', '/' "
+            "(e.g. 'regions', 'centres/edih', 'my-import')"
+        )
+    return URIRef(f"{BASE}graph/{s}")
+
+
+def key_of(iri: str) -> str:
+    """The last path segment of one of our IRIs (the AGS, id, slug or code)."""
+    return str(iri).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _check_slug(slug: str) -> str:
+    if not _SLUG.match(str(slug)):
+        raise InvalidKey(f"invalid slug {slug!r}: expected lower-case words joined by '-'")
+    return str(slug)

@@ -1,0 +1,104 @@
+"""Typed records that ``graph.views`` returns and ``matching/`` consumes.
+
+``matching/`` never reads raw triples: it gets these frozen dataclasses. IRIs are
+plain strings; keys (AGS, ids, NACE codes) are strings with leading zeros kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Region", "Engagement", "Centre", "Company", "Concept", "Outcome"]
+
+
+@dataclass(frozen=True)
+class Region:
+    iri: str
+    ags: str
+    name: str
+    kind: str  # "state" | "district" | "municipality"
+    state_ags: str
+    district_ags: str | None = None  # None for states
+    nuts: str | None = None
+    population: int | None = None
+    area_km2: float | None = None
+    lat: float | None = None
+    lon: float | None = None
+    degurba: int | None = None
+    official_type: str | None = None
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A centre's engagement with one concept (a technology, service or sector)."""
+
+    concept: str  # concept IRI
+    kind: str  # "technology" | "service" | "sector"
+    level: int  # 1..5, 5 = highest
+    label_en: str = ""
+    label_de: str = ""
+
+
+@dataclass(frozen=True)
+class Centre:
+    iri: str
+    id: str
+    name: str
+    centre_type: str  # "regional" | "edih" | "mittelstand-digital" | "other"
+    title: str = ""
+    description: str = ""
+    website: str | None = None
+    address: str | None = None
+    country: str | None = None
+    scope: str | None = None  # "national" | "regional" | "international" | None
+    municipality_ags: str | None = None
+    municipality_name: str | None = None
+    district_ags: str | None = None
+    district_name: str | None = None
+    state_ags: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    served_ags: tuple[str, ...] = ()
+    topics: tuple[Engagement, ...] = ()
+    services: tuple[Engagement, ...] = ()
+    sectors: tuple[Engagement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Company:
+    iri: str
+    id: str
+    name: str
+    municipality_ags: str
+    nace: str | None = None  # division code, e.g. "25"
+    size_class: str | None = None  # "micro" | "small" | "medium"
+    employees: int | None = None
+    needs: tuple[str, ...] = ()  # technology concept IRIs
+    need_description: str = ""
+    language: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: str
+    scheme: str  # "technology" | "service" | "sector" | "nace"
+    key: str  # slug, or NACE code
+    label_en: str
+    label_de: str
+    alt_en: tuple[str, ...] = ()
+    alt_de: tuple[str, ...] = ()
+    definition: str = ""
+    broader: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    close_match: tuple[str, ...] = ()  # e.g. sector -> NACE concept IRIs
+    notation: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    iri: str
+    company: str
+    centre: str
+    rating: float
