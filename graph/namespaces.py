@@ -1,0 +1,40 @@
+"""Prefixes we bind when writing RDF for people to read."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCTERMS, GEO, ORG, OWL, PROV, RDFS, SDO, SH, SKOS, XSD
+
+from graph.iris import BASE
+from graph.vocab import RM_BASE
+
+__all__ = ["PREFIXES", "bind_prefixes", "sparql_prefixes"]
+
+PREFIXES: dict[str, str] = {
+    "rm": RM_BASE,
+    "rmid": f"{BASE}id/",
+    "rmc": f"{BASE}concept/",
+    "rmg": f"{BASE}graph/",
+    "schema": str(SDO),
+    "org": str(ORG),
+    "skos": str(SKOS),
+    "geo": str(GEO),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "owl": str(OWL),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+}
+
+
+def bind_prefixes(g: Graph) -> Graph:
+    """Bind our prefixes on ``g`` (replacing rdflib's defaults for the same IRIs)."""
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, Namespace(iri), override=True, replace=True)
+    return g
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX block for our SPARQL queries."""
+    return "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"

@@ -1,0 +1,57 @@
+"""Helpers shared by the CLI modules: store option, JSON output, error translation."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from service.settings import get_settings
+
+__all__ = ["emit_json", "fail", "handle_errors", "resolve_store", "exit_code", "STORE_HELP"]
+
+STORE_HELP = "Store directory or SPARQL endpoint URL [env: REGIOMATCH_STORE]"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+def resolve_store(store: str | None) -> str:
+    """The store location: the option if given, else REGIOMATCH_STORE, else the per-user default."""
+    return store or get_settings().store
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (UTF-8, non-ASCII kept)."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int) -> None:
+    """Print ``message`` on stderr and exit with ``code``."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def exit_code(exc: Exception) -> int:
+    """The exit code for a domain error (see module docstring)."""
+    from graph.errors import InvalidInput, UnreadableInput
+
+    return 2 if isinstance(exc, InvalidInput | UnreadableInput) else 1
+
+
+def handle_errors(fn: F) -> F:
+    """Turn ``RegiomatchError`` into one clear stderr line and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from graph.errors import RegiomatchError
+
+        try:
+            return fn(*args, **kwargs)
+        except RegiomatchError as exc:
+            fail(str(exc), exit_code(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,271 @@
+"""Graph commands: init, load, validate, export, sparql, stats, show.
+
+Heavy modules are imported inside the commands, so each pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from service._cli_common import STORE_HELP, emit_json, handle_errors, resolve_store
+
+__all__ = ["COMMANDS"]
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+@handle_errors
+def init(
+    store: StoreOpt = None,
+    bare: Annotated[bool, typer.Option("--bare", help="Only the ontology and concept schemes.")] = False,
+    companies: Annotated[int, typer.Option("--companies", help="Synthetic SMEs to generate.")] = 3000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the company generator.")] = 42,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the store from the default dataset (replacing what is there)."""
+    from graph.build import build_store
+
+    location = resolve_store(store)
+    say = (lambda m: typer.echo(f"  {m}", err=True)) if not as_json else None
+    report = build_store(location, companies=companies, seed=seed, bare=bare, progress=say)
+    if as_json:
+        emit_json({"store": report.location, "graphs": report.graphs, "seconds": round(report.seconds, 2)})
+        return
+    typer.echo(f"built {report.location} in {report.seconds:.1f} s")
+    for name, n in report.graphs.items():
+        typer.echo(f"  {name:<24} {n:>9,} triples")
+    _print_stats(location)
+
+
+@handle_errors
+def load(
+    files: Annotated[list[Path], typer.Argument(help="Files to load (validated together).")],
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto|ttl|jsonld|nt|rdfxml|edih-csv")] = "auto",
+    graph: Annotated[str | None, typer.Option("--graph", help="Named graph (default: imports/<file>).")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace the named graph's content.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate FILES with SHACL, then load them into one named graph (all or nothing)."""
+    from graph.loader import detect_format, load_files
+    from graph.store import open_store
+
+    for f in files:  # fail on a bad --format before opening the store
+        detect_format(f, fmt)
+    with open_store(resolve_store(store)) as st:
+        report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
+    if as_json:
+        emit_json(asdict(report))
+    else:
+        verb = "replaced" if report.replaced else "loaded into"
+        typer.echo(f"{report.triples:,} triples {verb} {report.graph}")
+
+
+@handle_errors
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Files to check against the shapes.")],
+    fmt: Annotated[str, typer.Option("--format", help="auto|ttl|jsonld|nt|rdfxml|edih-csv")] = "auto",
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check FILES against the SHACL shapes: exit 0 conforms, 1 violations, 2 unreadable."""
+    from rdflib import Graph
+
+    from graph.errors import StoreError, ValidationFailed
+    from graph.loader import read_file, referenced_types
+    from graph.validate import validate as run_validation
+
+    st = None
+    try:
+        from graph.store import open_store
+
+        st = open_store(resolve_store(store), read_only=True)
+    except StoreError:
+        st = None  # validating needs no store; referenced regions are then unknown
+    try:
+        data = Graph()
+        for f in files:
+            for t in read_file(f, fmt, store=st):
+                data.add(t)
+        context = referenced_types(st, data) if st is not None else None
+        try:
+            run_validation(data, source=", ".join(map(str, files)), context=context)
+        except ValidationFailed as exc:
+            if as_json:
+                emit_json({"conforms": False, "violations": [asdict(v) for v in exc.violations]})
+            else:
+                typer.echo(str(exc))
+            raise typer.Exit(1) from None
+    finally:
+        if st is not None:
+            st.close()
+    if as_json:
+        emit_json({"conforms": True, "triples": len(data)})
+    else:
+        typer.echo(f"conforms: {len(data):,} triples in {len(files)} file(s)")
+
+
+@handle_errors
+def export(
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="ttl|jsonld|nt|nq|trig")] = "ttl",
+    graph: Annotated[str | None, typer.Option("--graph", help="Only this named graph.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+) -> None:
+    """Serialise the store (or one named graph)."""
+    from graph import iris
+    from graph.errors import UnknownEntity
+    from graph.store import _check_export_format, open_store
+
+    _check_export_format(fmt, None)
+    with open_store(resolve_store(store), read_only=True) as st:
+        name = iris.named_graph(graph) if graph else None
+        if name is not None and str(name) not in st.named_graphs():
+            known = ", ".join(g.removeprefix(f"{iris.BASE}graph/") for g in st.named_graphs())
+            raise UnknownEntity(f"no named graph {graph!r} in the store; it has: {known}")
+        data = st.export(fmt, name)
+    if output:
+        output.write_bytes(data)
+        typer.echo(f"wrote {len(data):,} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@handle_errors
+def sparql(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or @FILE to read it from a file.")],
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table|json|csv")] = "table",
+) -> None:
+    """Run a SPARQL query (our prefixes rm:, schema:, skos:, ... are predeclared)."""
+    from graph.errors import InvalidInput, UnreadableInput
+    from graph.namespaces import sparql_prefixes
+    from graph.store import open_store
+
+    if fmt not in ("table", "json", "csv"):
+        raise InvalidInput(f"unknown output format {fmt!r}: expected table, json or csv")
+    if query.startswith("@"):
+        path = Path(query[1:])
+        if not path.is_file():
+            raise UnreadableInput(f"{path}: no such query file")
+        query = path.read_text(encoding="utf-8")
+    if not query.strip():
+        raise InvalidInput("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    with open_store(resolve_store(store), read_only=True) as st:
+        kind, result = st.raw_query(sparql_prefixes() + query)
+    if kind == "ask":
+        emit_json({"boolean": result}) if fmt == "json" else typer.echo("true" if result else "false")
+    elif kind == "graph":
+        typer.echo(result.serialize(format="json-ld" if fmt == "json" else "turtle"))
+    else:
+        _print_rows(result, fmt)
+
+
+def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    cols: list[str] = []
+    for r in rows:
+        cols.extend(k for k in r if k not in cols)
+    if fmt == "json":
+        emit_json([{k: str(v) for k, v in r.items()} for r in rows])
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([str(r.get(c, "")) for c in cols])
+        typer.echo(buf.getvalue().rstrip("\n"))
+        return
+    from graph.namespaces import PREFIXES
+
+    def short(v: Any) -> str:
+        s = "" if v is None else str(v)
+        for p, iri in PREFIXES.items():
+            if s.startswith(iri):
+                return f"{p}:{s[len(iri):]}"
+        return s
+
+    table = [[short(r.get(c)) for c in cols] for r in rows]
+    widths = [min(60, max([len(c)] + [len(row[i]) for row in table])) for i, c in enumerate(cols)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
+    typer.echo("  ".join("-" * w for w in widths))
+    for row in table:
+        typer.echo("  ".join(v[:w].ljust(w) for v, w in zip(row, widths)))
+    typer.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _print_stats(location: str, as_json: bool = False) -> None:
+    from graph.store import open_store
+    from graph.views import stats as compute
+
+    with open_store(location, read_only=True) as st:
+        s = compute(st)
+    if as_json:
+        emit_json(s)
+        return
+    typer.echo("instances per class:")
+    for k, n in s["classes"].items():
+        typer.echo(f"  {k:<34} {n:>9,}")
+    typer.echo("triples per named graph:")
+    for k, n in s["graphs"].items():
+        typer.echo(f"  {k:<34} {n:>9,}")
+
+
+@handle_errors
+def stats(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Count instances per class and triples per named graph."""
+    _print_stats(resolve_store(store), as_json)
+
+
+@handle_errors
+def show(
+    key: Annotated[str, typer.Argument(help="An AGS (region), a centre id or a company id.")],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one region, centre or company with its links."""
+    from service.records_view import find_record
+
+    with open_store_ro(store) as st:
+        kind, record = find_record(st, key)
+    if as_json:
+        emit_json({"kind": kind, **record})
+        return
+    typer.echo(f"{kind}: {record.get('name', key)}")
+    for k, v in record.items():
+        if k == "name" or v in (None, "", [], ()):
+            continue
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            typer.echo(f"  {k}:")
+            for item in v:
+                typer.echo("    - " + ", ".join(f"{a}={b}" for a, b in item.items() if b not in (None, "")))
+        elif isinstance(v, list):
+            typer.echo(f"  {k}: {', '.join(map(str, v))}")
+        else:
+            typer.echo(f"  {k}: {v}")
+
+
+def open_store_ro(store: str | None) -> Any:
+    from graph.store import open_store
+
+    return open_store(resolve_store(store), read_only=True)
+
+
+COMMANDS = {
+    "init": init,
+    "load": load,
+    "validate": validate,
+    "export": export,
+    "sparql": sparql,
+    "stats": stats,
+    "show": show,
+}

@@ -1,0 +1,43 @@
+"""Settings from ``REGIOMATCH_*`` environment variables (and CLI options that override them)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings", "default_store_dir", "default_cache_dir"]
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback)
+
+
+def default_store_dir() -> str:
+    """Per-user default store: ``$XDG_DATA_HOME/regiomatch/store`` (~/.local/share/...)."""
+    return str(_xdg("XDG_DATA_HOME", ".local/share") / "regiomatch" / "store")
+
+
+def default_cache_dir() -> str:
+    """Per-user cache for exported models: ``$XDG_CACHE_HOME/regiomatch`` (~/.cache/...)."""
+    return str(_xdg("XDG_CACHE_HOME", ".cache") / "regiomatch")
+
+
+class Settings(BaseSettings):
+    """Runtime settings; every field can be set as ``REGIOMATCH_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="REGIOMATCH_", extra="ignore")
+
+    store: str = Field(default_factory=default_store_dir, description="store directory or SPARQL URL")
+    cache_dir: str = Field(default_factory=default_cache_dir, description="model export cache")
+    encoder: str = Field("onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers")
+    model: str | None = Field(None, description="sentence-transformers model name or path")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, built once on first use (never at import time)."""
+    return Settings()
