@@ -1,0 +1,33 @@
+# Two entry points (see README): `make run` and `make test`. Both install everything
+# into .venv first: torch 2.13.0 (CPU) before the rest, then the project with extras.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STORE ?= $(HOME)/.local/share/regiomatch/store
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup run test bench lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[match,service,test]'
+	touch $@
+
+run: setup
+	$(VENV)/bin/regiomatch init --store $(STORE)
+	$(VENV)/bin/regiomatch stats --store $(STORE)
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) bench/bench_store.py
+	$(PY) bench/bench_encoder.py
+	$(PY) bench/bench_match.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
