@@ -1,0 +1,137 @@
+"""The store: persistence, atomic graph writes, queries, export, remote endpoint."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from graph.errors import InvalidInput, StoreError, UnknownFormat
+from graph.store import open_store
+
+G1 = URIRef("https://w3id.org/regiomatch/graph/test")
+DATA = """
+@prefix ex: <http://example.org/> .
+ex:a ex:name "Äpfel"@de ; ex:n 5 ; ex:knows ex:b .
+ex:b ex:name "b" .
+"""
+
+
+def _graph(data: str = DATA) -> Graph:
+    return Graph().parse(data=data, format="turtle")
+
+
+def test_data_survives_reopening(tmp_path):
+    with open_store(tmp_path / "s") as st:
+        st.put_graph(G1, _graph(), replace=False)
+    with open_store(tmp_path / "s", read_only=True) as st:
+        rows = st.select("SELECT ?o WHERE { <http://example.org/a> <http://example.org/name> ?o }")
+        assert rows == [{"o": Literal("Äpfel", lang="de")}]
+        assert st.named_graphs() == [str(G1)]
+
+
+def test_replace_swaps_graph_content(tmp_path):
+    with open_store(tmp_path / "s") as st:
+        st.put_graph(G1, _graph(), replace=False)
+        st.put_graph(G1, _graph('<http://x/1> <http://x/p> "new" .'), replace=True)
+        rows = st.select("SELECT * WHERE { ?s ?p ?o }")
+        assert len(rows) == 1 and rows[0]["o"] == Literal("new")
+
+
+def test_failed_update_writes_nothing(tmp_path):
+    with open_store(tmp_path / "s") as st:
+        st.put_graph(G1, _graph(), replace=False)
+        with pytest.raises(InvalidInput):
+            st.update("DROP GRAPH <%s> ; INSERT DATA { this is not sparql }" % G1)
+        assert len(st.select("SELECT * WHERE { ?s ?p ?o }")) == 4
+
+
+def test_export_roundtrips(tmp_path):
+    with open_store(tmp_path / "s") as st:
+        st.put_graph(G1, _graph(), replace=False)
+        for fmt in ("ttl", "nt", "jsonld"):
+            back = Graph().parse(data=st.export(fmt, G1), format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])
+            assert isomorphic(back, _graph()), fmt
+        assert b"<https://w3id.org/regiomatch/graph/test>" in st.export("nq")
+        with pytest.raises(UnknownFormat, match="'xls'.*ttl"):
+            st.export("xls")
+
+
+def test_bad_query_is_invalid_input(tmp_path):
+    with open_store(tmp_path / "s") as st:
+        with pytest.raises(InvalidInput, match="SPARQL"):
+            st.select("SELEKT nothing")
+        with pytest.raises(InvalidInput, match="not a SPARQL query"):
+            st.raw_query("hello")
+
+
+def test_read_only_missing_store_says_run_init(tmp_path):
+    with pytest.raises(StoreError, match="regiomatch init"):
+        open_store(tmp_path / "nothing", read_only=True)
+
+
+class _Endpoint(BaseHTTPRequestHandler):
+    """A SPARQL 1.1 protocol endpoint over an embedded store, for the remote backend."""
+
+    store = None
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        import json
+
+        if "update" in form:
+            self.store.update(form["update"])
+            self.send_response(204)
+            self.end_headers()
+            return
+        kind, res = self.store.raw_query(form["query"])
+        if kind == "graph":
+            payload = res.serialize(format="nt").encode()
+            ctype = "application/n-triples"
+        elif kind == "ask":
+            payload = json.dumps({"boolean": res}).encode()
+            ctype = "application/sparql-results+json"
+        else:
+            def term(v):
+                if isinstance(v, URIRef):
+                    return {"type": "uri", "value": str(v)}
+                d = {"type": "literal", "value": str(v)}
+                if v.language:
+                    d["xml:lang"] = v.language
+                elif v.datatype:
+                    d["datatype"] = str(v.datatype)
+                return d
+            payload = json.dumps({"results": {"bindings": [{k: term(v) for k, v in r.items()} for r in res]}}).encode()
+            ctype = "application/sparql-results+json"
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_remote_sparql_endpoint_speaks_the_same(tmp_path):
+    backing = open_store(tmp_path / "backing")
+    _Endpoint.store = backing
+    server = HTTPServer(("127.0.0.1", 0), _Endpoint)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        remote = open_store(f"http://127.0.0.1:{server.server_port}/sparql")
+        remote.put_graph(G1, _graph(), replace=False)
+        assert remote.named_graphs() == [str(G1)]
+        rows = remote.select("SELECT ?o WHERE { <http://example.org/a> <http://example.org/n> ?o }")
+        assert int(rows[0]["o"]) == 5
+        assert isomorphic(Graph().parse(data=remote.export("nt", G1), format="nt"), _graph())
+        remote.close()
+    finally:
+        server.shutdown()
+        backing.close()
