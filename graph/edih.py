@@ -121,16 +121,15 @@ class CatalogueTerms:
                 raise UnreadableInput(f"the {kind} scheme ontologies/schemes/{kind}.ttl is missing")
             g = Graph().parse(data=res.read_text(encoding="utf-8"), format="turtle")
             prefix = f"{iris.scheme(kind)}/"
-            table: dict[str, str] = {}
-            for c in set(g.subjects(RDF.type, SKOS.Concept)):
-                if not str(c).startswith(prefix):
-                    continue
-                slug = iris.key_of(c)
-                table[slug] = slug
-                for p in (SKOS.prefLabel, SKOS.altLabel):
-                    for label in g.objects(c, p):
+            parents = set(g.objects(None, SKOS.broader))  # grouping concepts are not terms
+            concepts = sorted(c for c in set(g.subjects(RDF.type, SKOS.Concept))
+                              if str(c).startswith(prefix) and c not in parents)
+            table: dict[str, str] = {iris.key_of(c): iris.key_of(c) for c in concepts}
+            for p in (SKOS.prefLabel, SKOS.altLabel):  # preferred labels win over synonyms
+                for c in concepts:
+                    for label in sorted(g.objects(c, p)):
                         try:
-                            table.setdefault(iris.slugify(str(label)), slug)
+                            table.setdefault(iris.slugify(str(label)), iris.key_of(c))
                         except InvalidKey:
                             pass
             lookup[kind] = table
@@ -282,10 +281,12 @@ def guess_language(text: str) -> str:
     return "de" if de > en else "en"
 
 
-def edih_hubs_to_graph(hubs: Iterable[EdihHub], locate: Locate) -> Graph:
+def edih_hubs_to_graph(
+    hubs: Iterable[EdihHub], locate: Locate, identifier: URIRef | None = None
+) -> Graph:
     """RDF for ``hubs`` following ``ontologies/README.md``; ``locate(postcode, city, country)``
-    returns the municipality AGS a hub sits in (or None)."""
-    g = Graph()
+    returns the municipality AGS a hub sits in (or None). ``identifier`` names the graph."""
+    g = Graph(identifier=identifier)
     add = g.add
     for hub in hubs:
         c = iris.centre(hub.hub_id)
