@@ -1,0 +1,120 @@
+"""Shared plumbing of the matchers: the estimator contract, encoders, input checks.
+
+The matchers follow scikit-learn's contract (``get_params``/``set_params``, so
+``sklearn.base.clone`` works) without importing scikit-learn, which costs the
+command line almost a second.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from graph.errors import InvalidInput, NotFitted
+
+if TYPE_CHECKING:
+    from matching.encoder import Encoder
+
+__all__ = ["Estimator", "resolve_encoder", "encode_cached", "check_text", "check_k", "MAX_TEXT_CHARS", "MAX_K"]
+
+MAX_TEXT_CHARS = 10_000
+MAX_K = 1000
+
+
+class Estimator:
+    """``get_params`` / ``set_params`` / ``repr`` from the ``__init__`` signature."""
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p.name for p in sig.parameters.values() if p.name != "self" and p.kind == p.KEYWORD_ONLY]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The hyper-parameters given to ``__init__``."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Estimator:
+        """Change hyper-parameters (takes effect at the next ``fit``)."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise InvalidInput(
+                    f"{type(self).__name__} has no parameter {name!r}; valid: {', '.join(valid)}"
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        sig = inspect.signature(type(self).__init__)
+        shown = [
+            f"{k}={v!r}"
+            for k, v in self.get_params().items()
+            if sig.parameters[k].default is not v and sig.parameters[k].default != v
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def _check_fitted(self, attribute: str) -> None:
+        if not hasattr(self, attribute):
+            raise NotFitted(f"this {type(self).__name__} is not fitted yet: call fit(catalogue) first")
+
+
+def resolve_encoder(
+    encoder: str | Encoder, model: str | os.PathLike[str] | None, model_cache_dir: str | None
+) -> Encoder:
+    """An encoder instance from a kind name (``make_encoder``) or the instance itself."""
+    if isinstance(encoder, str):
+        from matching.encoder import make_encoder
+
+        return make_encoder(encoder, model=model, cache_dir=model_cache_dir)
+    if not hasattr(encoder, "encode"):
+        raise InvalidInput(
+            f"encoder must be a kind name (onnx-int8, onnx, sentence-transformers, hashing) "
+            f"or an object with encode(texts), got {encoder!r}"
+        )
+    return encoder
+
+
+def encode_cached(
+    texts: Sequence[str], encoder: Encoder, vector_cache: str | os.PathLike[str] | None
+) -> np.ndarray:
+    """Encode ``texts`` -> float32 ``(len(texts), dim)``, through the vector cache if one is set."""
+    if not texts:
+        dim = int(getattr(encoder, "dim", 0) or encoder.encode(["x"]).shape[1])
+        return np.zeros((0, dim), dtype=np.float32)
+    if vector_cache is None:
+        return np.asarray(encoder.encode(list(texts)), dtype=np.float32)
+    from matching.cache import VectorCache
+
+    cache = VectorCache(vector_cache, encoder.model_id)
+    return np.asarray(cache.encode(list(texts), encoder), dtype=np.float32)
+
+
+def check_text(text: object, *, required: bool = True, what: str = "text") -> str:
+    """Validate free text: a string of at most ``MAX_TEXT_CHARS`` characters.
+
+    Over-long text is refused rather than silently cut, so a caller never gets a
+    ranking for a text it did not mean; ``required`` refuses empty text too.
+    """
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise InvalidInput(f"{what} must be a string, got {type(text).__name__} {text!r:.60}")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(
+            f"{what} has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,} "
+            f"(shorten it to the need itself): {text[:40]!r}…"
+        )
+    if required and not text.strip():
+        raise InvalidInput(f"{what} is empty ({text!r}): describe the need in a few words")
+    return text
+
+
+def check_k(k: object) -> int:
+    """Validate a result count: an integer from 1 to ``MAX_K``."""
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= int(k) <= MAX_K:
+        raise InvalidInput(f"k must be an integer from 1 to {MAX_K}, got {k!r}")
+    return int(k)

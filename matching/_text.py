@@ -1,0 +1,152 @@
+"""Lexical matching of SKOS labels in German and English free text.
+
+The embedding model is English-only, so German needs are found through the
+concepts' labels: every ``prefLabel`` and ``altLabel`` (de and en) is indexed, and
+a text matches a label when all of the label's content words occur in the text
+close together. Words are compared after folding case, umlauts (ä→ae, ß→ss) and
+accents, and after stripping common German/English inflection endings, so
+"Sensoren" matches "sensors" and "vernetzen" matches "vernetzte". German compounds
+are handled by substring matching: a label word of 6+ letters matches inside a
+longer text word ("Verschlüsselungstrojaner" in "Verschlüsselungstrojanern",
+"Roboter" in "Industrieroboter"); 4–5 letter label words only at the start or
+end of a compound ("Cloud" in "Cloudlösung"); shorter words (KI, IoT, 5G) only
+as whole words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["fold", "tokens", "LabelHit", "LabelIndex"]
+
+_WORD = re.compile(r"[^\W_]+")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# Longest first; a stem keeps at least 4 letters.
+_SUFFIXES = ("ungen", "ung", "ern", "ten", "te", "en", "er", "es", "em", "e", "n", "s")
+_STOP = frozenset(
+    "a an and & for of the in on to with der die das den dem des und mit von im in zur zum "
+    "fuer fur bei auf fuer ein eine einer".split()
+)
+_WINDOW_SLACK = 3  # extra words allowed between the words of a multi-word label
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and fold umlauts, ß and accents to ASCII where possible."""
+    s = text.casefold().translate(_FOLD)
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Folded words of ``text`` with their character spans: ``[(word, start, end), ...]``."""
+    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    """One label found in a text: which concept, how strongly, and the words that matched."""
+
+    concept: int  # row of the concept in the index
+    label: str
+    strength: float  # 1.0 prefLabel, 0.9 altLabel; x0.9 when found inside a compound
+    surface: str  # the words of the text that matched, as written
+
+
+@dataclass(frozen=True)
+class _Label:
+    concept: int
+    text: str
+    words: tuple[str, ...]  # stems of the content words
+    weight: float
+
+
+class LabelIndex:
+    """All labels of a list of concepts, ready to be found in texts.
+
+    ``labels[i]`` is an iterable of ``(label, weight)`` pairs for concept ``i``.
+    """
+
+    def __init__(self, labels: Sequence[Iterable[tuple[str, float]]]) -> None:
+        self.n_concepts = len(labels)
+        self._labels: list[_Label] = []
+        seen: set[tuple[int, tuple[str, ...]]] = set()
+        for i, pairs in enumerate(labels):
+            for label, weight in sorted(pairs, key=lambda p: -p[1]):
+                words = tuple(_stem(w) for w, _, _ in tokens(label) if w not in _STOP)
+                if not words or (i, words) in seen:
+                    continue
+                seen.add((i, words))
+                self._labels.append(_Label(i, label, words, weight))
+        stems = {w for lab in self._labels for w in lab.words}
+        self._long = sorted(w for w in stems if len(w) >= 6)
+        self._mid = sorted(w for w in stems if 4 <= len(w) < 6)
+
+    def find(self, text: str) -> list[LabelHit]:
+        """Every label found in ``text``, at most one hit per (concept, label)."""
+        toks = tokens(text)
+        if not toks:
+            return []
+        positions: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        for pos, (word, _, _) in enumerate(toks):
+            stem = _stem(word)
+            positions[stem].append((pos, False))
+            for part in self._compound_parts(word, stem):
+                positions[part].append((pos, True))
+        hits = []
+        for lab in self._labels:
+            found = self._locate(lab.words, positions)
+            if found is None:
+                continue
+            where, compound = found
+            strength = lab.weight * (0.9 if compound else 1.0)
+            hits.append(LabelHit(lab.concept, lab.text, strength, _surface(text, toks, where)))
+        return hits
+
+    def _compound_parts(self, word: str, stem: str) -> list[str]:
+        """Label stems that occur inside ``word`` as part of a compound."""
+        parts = [w for w in self._long if w != stem and len(word) > len(w) and w in word]
+        parts += [
+            w
+            for w in self._mid
+            if w != stem and len(word) >= len(w) + 3 and (word.startswith(w) or stem.endswith(w))
+        ]
+        return parts
+
+    @staticmethod
+    def _locate(
+        words: tuple[str, ...], positions: dict[str, list[tuple[int, bool]]]
+    ) -> tuple[list[int], bool] | None:
+        """Positions of ``words`` close together in the text, and whether any was a compound."""
+        lists = [positions.get(w) for w in words]
+        if not all(lists):
+            return None
+        window = len(words) + _WINDOW_SLACK
+        for first, comp in lists[0]:  # type: ignore[union-attr]
+            chosen, compound = [first], comp
+            for other in lists[1:]:
+                near = [(p, c) for p, c in other if abs(p - first) <= window]  # type: ignore[union-attr]
+                if not near:
+                    break
+                p, c = min(near, key=lambda pc: abs(pc[0] - first))
+                chosen.append(p)
+                compound = compound or c
+            else:
+                return sorted(set(chosen)), compound
+        return None
+
+
+def _surface(text: str, toks: list[tuple[str, int, int]], where: list[int]) -> str:
+    if where[-1] - where[0] + 1 == len(where):  # consecutive words: quote the span as written
+        return text[toks[where[0]][1] : toks[where[-1]][2]]
+    return " ".join(text[toks[p][1] : toks[p][2]] for p in where)

@@ -1,0 +1,83 @@
+"""What the matchers learn from: the centres, concepts and regions of a store.
+
+A :class:`Catalogue` is a frozen snapshot of typed records (``graph.records``);
+``Catalogue.from_store(store)`` reads it through ``graph.views``, and tests build
+one directly from hand-made records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from graph.records import Centre, Concept, Region
+
+if TYPE_CHECKING:
+    from graph.store import Store
+
+__all__ = ["Catalogue"]
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """Centres, SKOS concepts (all schemes), regions by AGS and region adjacency.
+
+    ``regions`` maps AGS (2, 5 or 8 digits) to :class:`Region`; the adjacency
+    fields hold neighbouring pairs ``(ags_a, ags_b)`` as ``graph.views.adjacency``
+    returns them. A catalogue without regions (e.g. an imported EU hub list) is
+    valid: matching then works without geography.
+    """
+
+    centres: tuple[Centre, ...]
+    concepts: tuple[Concept, ...] = ()
+    regions: Mapping[str, Region] = field(default_factory=dict)
+    district_adjacency: tuple[tuple[str, str], ...] = ()
+    municipality_adjacency: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "centres", tuple(self.centres))
+        object.__setattr__(self, "concepts", tuple(self.concepts))
+        object.__setattr__(self, "regions", MappingProxyType(dict(self.regions)))
+        object.__setattr__(self, "district_adjacency", tuple(map(tuple, self.district_adjacency)))
+        object.__setattr__(
+            self, "municipality_adjacency", tuple(map(tuple, self.municipality_adjacency))
+        )
+
+    @classmethod
+    def from_store(cls, store: Store, *, municipality_adjacency: bool = False) -> Catalogue:
+        """Read every centre, concept and region of ``store``.
+
+        Municipality adjacency (30k pairs on the default dataset) is read only when
+        asked for; the matchers use district adjacency.
+        """
+        from graph import views
+
+        return cls(
+            centres=tuple(views.centres(store)),
+            concepts=tuple(views.concepts(store)),
+            regions={r.ags: r for r in views.regions(store)},
+            district_adjacency=tuple(views.adjacency(store, "district")),
+            municipality_adjacency=(
+                tuple(views.adjacency(store, "municipality")) if municipality_adjacency else ()
+            ),
+        )
+
+    def concepts_of(self, scheme: str) -> tuple[Concept, ...]:
+        """The concepts of one scheme (technology, service, sector, nace), sorted by IRI."""
+        return tuple(sorted((c for c in self.concepts if c.scheme == scheme), key=lambda c: c.iri))
+
+    def neighbours(self, kind: str = "district") -> dict[str, frozenset[str]]:
+        """AGS → AGS of the neighbouring regions (``kind``: district or municipality)."""
+        pairs = self.district_adjacency if kind == "district" else self.municipality_adjacency
+        return _neighbour_map(pairs)
+
+
+def _neighbour_map(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        out[a].add(b)
+        out[b].add(a)
+    return {k: frozenset(v) for k, v in out.items()}

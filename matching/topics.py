@@ -1,0 +1,203 @@
+"""Topic linking: which concepts of a SKOS scheme a free text is about.
+
+:class:`TopicSuggester` scores every concept of a scheme (technology areas by
+default) for a text by combining two signals, each in [0, 1]:
+
+- **lexical**: the concept's ``prefLabel``/``altLabel`` in German or English found
+  in the text (case-, umlaut- and inflection-insensitive, German compounds
+  included; see ``matching._text``): 1.0 for a prefLabel, 0.9 for an altLabel,
+  x0.9 inside a compound, +0.05 per further label found (capped at 1). A grouping
+  concept's label found in the text gives its narrower concepts half its score.
+  This is what makes German needs work with the English-only default model.
+- **semantic**: cosine of the text's embedding with the concept's profile (its
+  labels in both languages, altLabels and definition), clipped at 0.
+
+``score = lexical_weight * lexical + (1 - lexical_weight) * semantic``
+(default ``lexical_weight=0.5``). Each suggestion's ``evidence`` lists the words
+of the text that matched a label.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from graph.errors import InvalidInput
+from matching._base import Estimator, check_k, check_text, encode_cached, resolve_encoder
+from matching._text import LabelIndex
+
+if TYPE_CHECKING:
+    from graph.records import Concept
+    from matching.catalogue import Catalogue
+    from matching.encoder import Encoder
+
+__all__ = ["TopicSuggestion", "TopicSuggester", "concept_profile"]
+
+_SCHEMES = ("technology", "service", "sector")
+
+
+@dataclass(frozen=True)
+class TopicSuggestion:
+    """One concept a text is about, with the words that gave it away."""
+
+    iri: str
+    key: str
+    label_en: str
+    label_de: str
+    score: float
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    """Per-concept lexical scores ``(n_concepts,)`` and evidence of one text."""
+
+    lexical: np.ndarray
+    evidence: tuple[tuple[str, ...], ...]
+
+    def english_labels(self, concepts: tuple[Concept, ...]) -> list[str]:
+        """English prefLabels of the concepts found lexically, strongest first."""
+        order = np.argsort(-self.lexical, kind="stable")
+        return [concepts[i].label_en for i in order if self.lexical[i] > 0]
+
+
+def concept_profile(c: Concept) -> str:
+    """The text a concept is embedded from: labels in both languages, altLabels, definition."""
+    parts = [c.label_en, c.label_de if c.label_de != c.label_en else ""]
+    parts.append(", ".join(dict.fromkeys((*c.alt_en, *c.alt_de))))
+    parts.append(c.definition)
+    return ". ".join(p for p in parts if p)
+
+
+class TopicSuggester(Estimator):
+    """Suggest concepts of a scheme for a text; see the module docstring.
+
+    Hyper-parameters: ``encoder`` (kind name for ``make_encoder`` or an Encoder),
+    ``model`` and ``model_cache_dir`` (passed to ``make_encoder``), ``vector_cache``
+    (directory of the vector cache, None: no cache), ``scheme`` (technology,
+    service or sector), ``lexical_weight`` in [0, 1], ``include_groups`` (also
+    suggest the scheme's grouping concepts).
+
+    Fitted attributes: ``concepts_`` (the scheme's concepts, by IRI),
+    ``candidates_`` (bool mask of those that may be suggested), ``vectors_``
+    ``(n_concepts, dim)``, ``encoder_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        encoder: str | Encoder = "onnx-int8",
+        model: str | None = None,
+        model_cache_dir: str | None = None,
+        vector_cache: str | os.PathLike[str] | None = None,
+        scheme: str = "technology",
+        lexical_weight: float = 0.5,
+        include_groups: bool = False,
+    ) -> None:
+        self.encoder = encoder
+        self.model = model
+        self.model_cache_dir = model_cache_dir
+        self.vector_cache = vector_cache
+        self.scheme = scheme
+        self.lexical_weight = lexical_weight
+        self.include_groups = include_groups
+
+    def fit(self, catalogue: Catalogue, *, encoder: Encoder | None = None) -> TopicSuggester:
+        """Index the scheme's labels and embed its concept profiles; returns ``self``.
+
+        ``encoder`` overrides the ``encoder`` hyper-parameter with a loaded
+        instance (how a :class:`CentreMatcher` shares its model).
+        """
+        if self.scheme not in _SCHEMES:
+            raise InvalidInput(f"unknown scheme {self.scheme!r}: expected one of {', '.join(_SCHEMES)}")
+        if not 0.0 <= float(self.lexical_weight) <= 1.0:
+            raise InvalidInput(f"lexical_weight must be in [0, 1], got {self.lexical_weight!r}")
+        concepts = catalogue.concepts_of(self.scheme)
+        row = {c.iri: i for i, c in enumerate(concepts)}
+        parents = {b for c in concepts for b in c.broader}
+        self.encoder_ = encoder or resolve_encoder(self.encoder, self.model, self.model_cache_dir)
+        self.concepts_ = concepts
+        self.row_ = row
+        self.candidates_ = np.array(
+            [self.include_groups or c.iri not in parents for c in concepts], dtype=bool
+        )
+        # children_[g] = rows of the concepts directly narrower than row g
+        self.children_ = [
+            np.array([row[c.iri] for c in concepts if g.iri in c.broader], dtype=np.intp)
+            for g in concepts
+        ]
+        self.index_ = LabelIndex(
+            [
+                [(c.label_en, 1.0), (c.label_de, 1.0)] + [(a, 0.9) for a in (*c.alt_en, *c.alt_de)]
+                for c in concepts
+            ]
+        )
+        self.vectors_ = encode_cached(
+            [concept_profile(c) for c in concepts], self.encoder_, self.vector_cache
+        )
+        return self
+
+    # ------------------------------------------------------------------ public
+
+    def suggest(self, text: str, k: int = 5) -> list[TopicSuggestion]:
+        """The ``k`` concepts ``text`` is most about, best first."""
+        return self.suggest_many([text], k)[0]
+
+    def suggest_many(self, texts: list[str], k: int = 5) -> list[list[TopicSuggestion]]:
+        """``suggest`` for many texts, encoding them in one batch."""
+        self._check_fitted("vectors_")
+        k = check_k(k)
+        texts = [check_text(t) for t in texts]
+        analyses = [self.analyse(t) for t in texts]
+        vectors = self.encoder_.encode(texts) if texts else None
+        out = []
+        for i, analysis in enumerate(analyses):
+            scores = self.scores(analysis, vectors[i])  # type: ignore[index]
+            out.append(self._top(scores, analysis, k))
+        return out
+
+    # ------------------------------------------------------------------ building blocks
+
+    def analyse(self, text: str) -> TextAnalysis:
+        """Lexical scores of every concept for ``text`` (no encoding)."""
+        self._check_fitted("index_")
+        n = len(self.concepts_)
+        lexical = np.zeros(n, dtype=np.float32)
+        evidence: list[dict[str, None]] = [{} for _ in range(n)]
+        found = np.zeros(n, dtype=np.int32)
+        for hit in self.index_.find(text):
+            found[hit.concept] += 1
+            lexical[hit.concept] = max(lexical[hit.concept], hit.strength)
+            evidence[hit.concept][hit.surface] = None
+        lexical = np.minimum(1.0, lexical + 0.05 * np.maximum(found - 1, 0)).astype(np.float32)
+        for g in np.flatnonzero(lexical):
+            kids = self.children_[g]
+            for kid in kids:
+                if lexical[kid] < 0.5 * lexical[g]:
+                    lexical[kid] = 0.5 * lexical[g]
+                    evidence[kid].update(evidence[g])
+        return TextAnalysis(lexical, tuple(tuple(e) for e in evidence))
+
+    def scores(self, analysis: TextAnalysis, vector: np.ndarray) -> np.ndarray:
+        """Combined scores ``(n_concepts,)`` from a text's analysis and its ``(dim,)`` vector."""
+        semantic = np.clip(self.vectors_ @ vector, 0.0, 1.0)
+        w = float(self.lexical_weight)
+        return (w * analysis.lexical + (1.0 - w) * semantic).astype(np.float32)
+
+    def _top(self, scores: np.ndarray, analysis: TextAnalysis, k: int) -> list[TopicSuggestion]:
+        masked = np.where(self.candidates_, scores, -np.inf)
+        order = np.argsort(-masked, kind="stable")[: min(k, int(self.candidates_.sum()))]
+        return [
+            TopicSuggestion(
+                iri=self.concepts_[i].iri,
+                key=self.concepts_[i].key,
+                label_en=self.concepts_[i].label_en,
+                label_de=self.concepts_[i].label_de,
+                score=round(float(scores[i]), 4),
+                evidence=analysis.evidence[i],
+            )
+            for i in order
+        ]
