@@ -122,7 +122,10 @@ class SentenceTransformerEncoder:
     @property
     def dim(self) -> int:
         """Width of the vectors (loads the model)."""
-        return int(self._loaded().get_sentence_embedding_dimension())
+        model = self._loaded()
+        getter = getattr(model, "get_embedding_dimension", None)  # renamed in v5
+        getter = getter or model.get_sentence_embedding_dimension
+        return int(getter())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Encode ``texts`` to a ``(n, dim)`` float32 array of unit vectors."""
@@ -142,11 +145,10 @@ class SentenceTransformerEncoder:
     def _loaded(self) -> Any:
         with self._lock:
             if self._model is None:
+                directory = _resolve_model_dir(self.model, allow_hub_name=True)
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(
-                    str(_resolve_model_dir(self.model, allow_hub_name=True)), device=self.device
-                )
+                self._model = SentenceTransformer(str(directory), device=self.device)
             return self._model
 
 
