@@ -12,7 +12,8 @@
 =====================  =================================================================
 
 ``dataset_quads()`` yields the same statements as ``(s, p, o, graph IRI)`` tuples
-without building graphs, for fast N-Quads export or bulk loading.
+without building graphs, and ``dataset_nquads()`` as escaped N-Quads bytes, for fast
+export or bulk loading.
 
 Saxony-Anhalt organisations that the catalogue also lists use the hub's id (see
 :mod:`graph.dataset._curated`); an organisation without a location (the DIH
@@ -37,7 +38,7 @@ from graph.dataset.locate import MunicipalityLocator
 from graph.edih import EdihHub, TermLevel, edih_hubs_to_graph
 from graph.vocab import RM
 
-__all__ = ["GRAPH_NAMES", "default_dataset", "dataset_quads", "geometry", "region_triples",
+__all__ = ["GRAPH_NAMES", "default_dataset", "dataset_quads", "dataset_nquads", "geometry", "region_triples",
            "company_triples", "centre_graphs", "hub_from_record", "default_locator"]
 
 GRAPH_NAMES = ("regions", "centres/edih-de", "centres/st", "companies/synthetic", "provenance")
@@ -206,6 +207,21 @@ def dataset_quads(companies: int = 3000, seed: int = 42) -> Iterator[tuple[Node,
         g = iris.named_graph(name)
         for s, p, o in triples:
             yield s, p, o, g
+
+
+def dataset_nquads(companies: int = 3000, seed: int = 42) -> Iterator[bytes]:
+    """The default dataset as UTF-8 N-Quads, in chunks of about 10,000 lines (for bulk loading)."""
+    from rdflib.plugins.serializers.nt import _quoteLiteral  # the N-Triples escaping
+
+    lines: list[str] = []
+    for s, p, o, g in dataset_quads(companies, seed):
+        obj = _quoteLiteral(o) if isinstance(o, Literal) else o.n3()
+        lines.append(f"{s.n3()} {p.n3()} {obj} {g.n3()} .\n")
+        if len(lines) >= 10_000:
+            yield "".join(lines).encode("utf-8")
+            lines = []
+    if lines:
+        yield "".join(lines).encode("utf-8")
 
 
 def default_dataset(companies: int = 3000, seed: int = 42) -> dict[str, Graph]:
