@@ -1,0 +1,353 @@
+"""Evaluation, built in: rankers and the topic suggester against labelled data.
+
+- :func:`load_queries` reads labelled queries (JSON lines; see ``matching/data/README.md``):
+  ``text`` and ``relevant`` ({centre id: grade 1–3}) are required; ``municipality``,
+  ``sector``, ``topics``, ``relevant_topics``, ``id``, ``lang`` and ``note`` optional.
+  A bad line raises naming the file, the line number and the field.
+- :func:`evaluate` runs every ranker (anything with ``match(query, k) -> [Match]``,
+  already fitted) on every query with a judgment and reports mean nDCG@k (graded),
+  MRR and Recall@k per ranker (see ``matching.metrics`` for the exact definitions).
+- :func:`evaluate_topics` checks topic suggestion against a catalogue's own
+  technology tags: topics are suggested from each hub's description alone and
+  compared with the hub's tagged technologies, graded by engagement level (1–5),
+  by nDCG@k — next to a most-frequent-topics baseline that ranks every hub's
+  topics by how many *other* hubs carry them (leave-one-out, so a hub's own tags
+  never help the baseline).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from graph.errors import InvalidInput, UnreadableInput
+from matching import metrics
+
+if TYPE_CHECKING:
+    from graph.records import Centre
+    from matching.catalogue import Catalogue
+    from matching.query import Match, MatchQuery
+
+__all__ = [
+    "Ranker",
+    "LabelledQuery",
+    "QueryScore",
+    "RankerScores",
+    "EvalReport",
+    "TopicEvalReport",
+    "load_queries",
+    "evaluate",
+    "evaluate_topics",
+    "tagged_hubs",
+    "DATA_DIR",
+]
+
+DATA_DIR = Path(__file__).parent / "data"
+_FIELDS = ("id", "lang", "text", "municipality", "sector", "topics", "relevant", "relevant_topics", "note")
+METRICS = ("ndcg", "mrr", "recall")
+
+
+class Ranker(Protocol):
+    """What :func:`evaluate` needs: a fitted matcher with ``match(query, k)``."""
+
+    def fit(self, catalogue: Catalogue) -> Ranker: ...
+
+    def match(self, query: MatchQuery, k: int = 10) -> list[Match]: ...
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    """A need with its judgments: ``relevant`` maps centre ids to grades 1–3."""
+
+    text: str
+    relevant: Mapping[str, int] = field(default_factory=dict)
+    municipality: str | None = None
+    sector: str | None = None
+    topics: tuple[str, ...] = ()
+    relevant_topics: Mapping[str, int] = field(default_factory=dict)
+    id: str = ""
+    lang: str | None = None
+    line: int = 0
+
+    def to_match_query(self) -> MatchQuery:
+        """The query a ranker sees: text, location, sector and ticked topics — no judgments."""
+        from matching.query import MatchQuery
+
+        return MatchQuery(
+            text=self.text, municipality=self.municipality, sector=self.sector,
+            topics=self.topics, id=self.id or None,
+        )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_queries(path: str | Path) -> list[LabelledQuery]:
+    """Read labelled queries from a JSON-lines file (blank lines and ``#`` lines skipped)."""
+    p = Path(path)
+    if not p.is_file():
+        raise UnreadableInput(f"{p}: no such file")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise UnreadableInput(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    out: list[LabelledQuery] = []
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(lines, start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise UnreadableInput(f"{p}:{n}: not valid JSON: {exc.msg} (column {exc.colno})") from exc
+        q = _parse_line(data, f"{p}:{n}", n)
+        if q.id:
+            if q.id in seen:
+                raise InvalidInput(f"{p}:{n}: field 'id': {q.id!r} already used on line {seen[q.id]}")
+            seen[q.id] = n
+        out.append(q)
+    if not out:
+        raise InvalidInput(f"{p}: no labelled queries in the file")
+    return out
+
+
+def _parse_line(data: Any, where: str, line: int) -> LabelledQuery:
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{where}: expected a JSON object, got {type(data).__name__}")
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise InvalidInput(f"{where}: unknown field(s) {', '.join(unknown)}; valid: {', '.join(_FIELDS)}")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput(f"{where}: field 'text' must be a non-empty string, got {text!r:.60}")
+    relevant = _grades(data.get("relevant", {}), where, "relevant")
+    relevant_topics = _grades(data.get("relevant_topics", {}), where, "relevant_topics")
+    if not relevant and not relevant_topics:
+        raise InvalidInput(
+            f"{where}: field 'relevant' is missing or empty: give {{centre id: grade 1-3}} "
+            "(or 'relevant_topics' for topic queries)"
+        )
+    opt = {}
+    for name in ("municipality", "sector", "id", "lang"):
+        v = data.get(name)
+        if v is not None and not isinstance(v, str):
+            raise InvalidInput(f"{where}: field {name!r} must be a string, got {v!r}")
+        opt[name] = v.strip() if isinstance(v, str) and v.strip() else None
+    if opt["municipality"] is not None and not (opt["municipality"].isdigit() and len(opt["municipality"]) in (5, 8)):
+        raise InvalidInput(
+            f"{where}: field 'municipality' must be an AGS of 8 digits (municipality) "
+            f"or 5 (district), got {opt['municipality']!r}"
+        )
+    topics = data.get("topics", [])
+    if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
+        raise InvalidInput(f"{where}: field 'topics' must be a list of non-empty strings, got {topics!r}")
+    return LabelledQuery(
+        text=text.strip(), relevant=relevant, municipality=opt["municipality"], sector=opt["sector"],
+        topics=tuple(topics), relevant_topics=relevant_topics, id=opt["id"] or "", lang=opt["lang"],
+        line=line,
+    )
+
+
+def _grades(value: Any, where: str, name: str) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{where}: field {name!r} must be an object {{id: grade}}, got {value!r:.60}")
+    out = {}
+    for key, grade in value.items():
+        if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 3:
+            raise InvalidInput(f"{where}: field {name!r}: grade of {key!r} must be 1, 2 or 3, got {grade!r}")
+        out[str(key)] = grade
+    return out
+
+
+# --------------------------------------------------------------------------- rankers
+
+
+@dataclass(frozen=True)
+class QueryScore:
+    """One ranker on one query: the ids it returned and the three metrics."""
+
+    query: str
+    ranked: tuple[str, ...]
+    ndcg: float
+    rr: float
+    recall: float
+
+
+@dataclass(frozen=True)
+class RankerScores:
+    """Mean metrics of one ranker over the judged queries, and the mean latency in ms."""
+
+    name: str
+    ndcg: float
+    mrr: float
+    recall: float
+    n_queries: int
+    ms_per_query: float
+    per_query: tuple[QueryScore, ...] = ()
+    by_lang: Mapping[str, float] = field(default_factory=dict)  # lang -> mean nDCG@k
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ndcg": round(self.ndcg, 4), "mrr": round(self.mrr, 4), "recall": round(self.recall, 4),
+            "queries": self.n_queries, "ms_per_query": round(self.ms_per_query, 2),
+            "ndcg_by_lang": {k: round(v, 4) for k, v in self.by_lang.items()},
+        }
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """Per-ranker scores at cut-off ``k`` over ``n_queries`` judged queries."""
+
+    k: int
+    n_queries: int
+    n_skipped: int
+    rankers: Mapping[str, RankerScores]
+
+    def best(self, metric: str = "ndcg") -> str:
+        """Name of the ranker with the highest mean ``metric`` (ndcg, mrr, recall)."""
+        if metric not in METRICS:
+            raise InvalidInput(f"unknown metric {metric!r}; valid: {', '.join(METRICS)}")
+        return max(self.rankers.values(), key=lambda r: getattr(r, metric)).name
+
+    def table(self) -> str:
+        """A plain-text table: one row per ranker, one column per metric."""
+        langs = sorted({lang for r in self.rankers.values() for lang in r.by_lang})
+        head = [f"{'ranker':<14}", f"nDCG@{self.k:<3}", "  MRR ", f"R@{self.k:<4}"]
+        head += [f"nDCG {lang:<3}" for lang in langs] + ["ms/query"]
+        lines = ["  ".join(head)]
+        for r in self.rankers.values():
+            row = [f"{r.name:<14}", f"{r.ndcg:7.3f}", f"{r.mrr:6.3f}", f"{r.recall:6.3f}"]
+            row += [f"{r.by_lang.get(lang, float('nan')):8.3f}" for lang in langs]
+            row.append(f"{r.ms_per_query:8.1f}")
+            lines.append("  ".join(row))
+        lines.append(f"({self.n_queries} judged queries, k={self.k}"
+                     + (f", {self.n_skipped} without centre judgments skipped" if self.n_skipped else "") + ")")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "k": self.k, "queries": self.n_queries, "skipped": self.n_skipped,
+            "rankers": {name: r.to_dict() for name, r in self.rankers.items()},
+        }
+
+
+def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k: int = 10) -> EvalReport:
+    """Run each fitted ranker on each query that has centre judgments; see the module docstring."""
+    from matching._base import check_k
+
+    k = check_k(k)
+    if not rankers:
+        raise InvalidInput("no rankers to evaluate")
+    judged = [q for q in queries if q.relevant]
+    if not judged:
+        raise InvalidInput("no query has centre judgments ('relevant'); nothing to evaluate")
+    match_queries = [q.to_match_query() for q in judged]
+    results: dict[str, RankerScores] = {}
+    for name, ranker in rankers.items():
+        scores: list[QueryScore] = []
+        t0 = time.perf_counter()
+        for q, mq in zip(judged, match_queries):
+            ranked = tuple(m.centre.id for m in ranker.match(mq, k=k))
+            scores.append(QueryScore(
+                query=q.id or q.text[:40], ranked=ranked,
+                ndcg=metrics.ndcg_at_k(ranked, q.relevant, k),
+                rr=metrics.reciprocal_rank(ranked, q.relevant, k),
+                recall=metrics.recall_at_k(ranked, q.relevant, k),
+            ))
+        elapsed = time.perf_counter() - t0
+        by_lang: dict[str, list[float]] = {}
+        for q, s in zip(judged, scores):
+            if q.lang:
+                by_lang.setdefault(q.lang, []).append(s.ndcg)
+        results[name] = RankerScores(
+            name=name,
+            ndcg=metrics.mean([s.ndcg for s in scores]),
+            mrr=metrics.mean([s.rr for s in scores]),
+            recall=metrics.mean([s.recall for s in scores]),
+            n_queries=len(scores),
+            ms_per_query=1000 * elapsed / len(scores),
+            per_query=tuple(scores),
+            by_lang={lang: metrics.mean(v) for lang, v in sorted(by_lang.items())},
+        )
+    return EvalReport(k=k, n_queries=len(judged), n_skipped=len(queries) - len(judged), rankers=results)
+
+
+# --------------------------------------------------------------------------- topics
+
+
+@dataclass(frozen=True)
+class TopicEvalReport:
+    """Topic suggestion vs the most-frequent-topics baseline: mean nDCG@k over ``n_hubs``."""
+
+    k: int
+    n_hubs: int
+    suggester_ndcg: float
+    baseline_ndcg: float
+    suggester_recall: float
+    baseline_recall: float
+    per_hub: tuple[tuple[str, float, float], ...] = ()  # (hub id, suggester nDCG, baseline nDCG)
+
+    def table(self) -> str:
+        return "\n".join([
+            f"{'topics':<20}  nDCG@{self.k:<3}  R@{self.k:<4}",
+            f"{'suggester':<20}  {self.suggester_ndcg:7.3f}  {self.suggester_recall:6.3f}",
+            f"{'most-frequent':<20}  {self.baseline_ndcg:7.3f}  {self.baseline_recall:6.3f}",
+            f"({self.n_hubs} hubs with a description and technology tags; grade = tag level 1-5)",
+        ])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "k": self.k, "hubs": self.n_hubs,
+            "suggester": {"ndcg": round(self.suggester_ndcg, 4), "recall": round(self.suggester_recall, 4)},
+            "most_frequent": {"ndcg": round(self.baseline_ndcg, 4), "recall": round(self.baseline_recall, 4)},
+        }
+
+
+def tagged_hubs(centres: Iterable[Centre]) -> list[Centre]:
+    """The centres topic suggestion can be judged on: a description and technology tags."""
+    return [c for c in centres if c.description.strip() and c.topics]
+
+
+def evaluate_topics(suggester: Any, hubs: Sequence[Centre], k: int = 5) -> TopicEvalReport:
+    """Suggest topics from each hub's description and grade them by the hub's tag levels.
+
+    ``suggester`` is a fitted ``TopicSuggester`` (``suggest(text, k)`` or
+    ``suggest_many(texts, k)`` returning objects with ``.iri``); ``hubs`` are centre
+    records, of which those without a description or technology tags are skipped.
+    """
+    from matching._base import check_k
+
+    k = check_k(k)
+    hubs = tagged_hubs(hubs)
+    if not hubs:
+        raise InvalidInput("no hub has both a description and technology tags; nothing to evaluate")
+    texts = [h.description for h in hubs]
+    if hasattr(suggester, "suggest_many"):
+        suggestions = suggester.suggest_many(texts, k)
+    else:
+        suggestions = [suggester.suggest(t, k) for t in texts]
+    counts = Counter(e.concept for h in hubs for e in h.topics)
+    per_hub = []
+    s_ndcg, b_ndcg, s_rec, b_rec = [], [], [], []
+    for hub, sugg in zip(hubs, suggestions):
+        rel = {e.concept: e.level for e in hub.topics}
+        ranked = [s.iri for s in sugg]
+        own = Counter({c: 1 for c in rel})
+        loo = counts - own  # other hubs only
+        baseline = [c for c, _ in sorted(loo.items(), key=lambda kv: (-kv[1], kv[0]))][:k]
+        s_ndcg.append(metrics.ndcg_at_k(ranked, rel, k))
+        b_ndcg.append(metrics.ndcg_at_k(baseline, rel, k))
+        s_rec.append(metrics.recall_at_k(ranked, rel, k))
+        b_rec.append(metrics.recall_at_k(baseline, rel, k))
+        per_hub.append((hub.id, s_ndcg[-1], b_ndcg[-1]))
+    return TopicEvalReport(
+        k=k, n_hubs=len(hubs),
+        suggester_ndcg=metrics.mean(s_ndcg), baseline_ndcg=metrics.mean(b_ndcg),
+        suggester_recall=metrics.mean(s_rec), baseline_recall=metrics.mean(b_rec),
+        per_hub=tuple(per_hub),
+    )
