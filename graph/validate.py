@@ -28,7 +28,7 @@ from importlib import resources
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, GEO, RDF, RDFS, SDO, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, GEO, RDF, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
 from rdflib.term import Node
 
 from graph.errors import ValidationFailed, Violation
@@ -175,5 +175,13 @@ def _short(node: Node | None) -> str:
                 return f"{prefix}:{iri[len(ns):]}"
         return iri
     if isinstance(node, Literal):
-        return node.n3()
+        return node.n3(_namespaces())  # '"7"^^xsd:integer': the datatype is often the problem
     return f"_:{node}"
+
+
+@lru_cache(maxsize=1)
+def _namespaces() -> NamespaceManager:
+    nm = NamespaceManager(Graph(), bind_namespaces="none")
+    for prefix, ns in _PREFIXES.items():
+        nm.bind(prefix, ns)
+    return nm
