@@ -158,7 +158,8 @@ def _path(g: Graph, path: Node) -> str:
         alternatives = g.value(path, SH.alternativePath)
         if alternatives is not None:
             return "(" + "|".join(_path(g, p) for p in Collection(g, alternatives)) + ")"
-        for op, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        repeats = ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?"))
+        for op, mark in repeats:
             inner = g.value(path, op)
             if inner is not None:
                 return f"{_path(g, inner)}{mark}"

@@ -27,7 +27,8 @@ def _scheme_graph(name: str) -> Graph:
 
 
 def _concepts(g: Graph, name: str) -> set[URIRef]:
-    return {c for c in g.subjects(SKOS.inScheme, iris.scheme(name)) if (c, RDF.type, SKOS.Concept) in g}
+    in_scheme = g.subjects(SKOS.inScheme, iris.scheme(name))
+    return {c for c in in_scheme if (c, RDF.type, SKOS.Concept) in g}
 
 
 def _leaves(g: Graph, name: str) -> set[URIRef]:
@@ -136,7 +137,8 @@ def test_every_sector_close_match_is_a_nace_concept() -> None:
     assert len({s for s, _ in matches}) >= 35, "most sectors should map to NACE"
     for sector, target in matches:
         assert target in nace_concepts, f"{sector} closeMatch {target} is not a NACE concept"
-    assert (iris.concept("sector", "manufacturing-and-processing"), SKOS.closeMatch, iris.nace("C")) in sectors
+    manufacturing = iris.concept("sector", "manufacturing-and-processing")
+    assert (manufacturing, SKOS.closeMatch, iris.nace("C")) in sectors
 
 
 def test_nace_file_is_what_the_generator_writes_now() -> None:

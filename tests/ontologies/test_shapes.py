@@ -60,7 +60,8 @@ def test_every_constraint_carries_a_message(shapes: Graph) -> None:
 
 
 def test_one_node_shape_per_class(shapes: Graph) -> None:
-    targets = {shapes.value(s, ns.SH.targetClass) for s in shapes.subjects(ns.RDF.type, ns.SH.NodeShape)}
+    node_shapes = shapes.subjects(ns.RDF.type, ns.SH.NodeShape)
+    targets = {shapes.value(s, ns.SH.targetClass) for s in node_shapes}
     wanted = {RM.State, RM.District, RM.Municipality, RM.Centre, RM.Engagement,
               ns.SDO.MonetaryGrant, RM.Company, ns.SKOS.Concept, RM.Outcome}
     assert wanted <= targets
@@ -128,7 +129,9 @@ def test_outcome_refers_to_company_and_centre() -> None:
     data.add((outcome, RM.company, iris.company("sme-000001")))
     data.add((outcome, RM.centre, iris.centre("edihcat-005")))
     data.add((outcome, RM.rating, Literal("1.0", datatype=ns.XSD.decimal)))
-    context = _types((iris.company("sme-000001"), RM.Company), (iris.centre("edihcat-005"), RM.Centre))
+    context = _types(
+        (iris.company("sme-000001"), RM.Company), (iris.centre("edihcat-005"), RM.Centre)
+    )
     validate(data, source="api", context=context)
     data.set((outcome, RM.rating, Literal("1.5", datatype=ns.XSD.decimal)))
     with pytest.raises(ValidationFailed, match="from 0 \\(declined\\) to 1"):
