@@ -88,9 +88,12 @@ class LabelIndex:
                     continue
                 seen.add((i, words))
                 self._labels.append(_Label(i, label, words, weight))
-        stems = {w for lab in self._labels for w in lab.words}
-        self._long = sorted(w for w in stems if len(w) >= 6)
-        self._mid = sorted(w for w in stems if 4 <= len(w) < 6)
+        self._stems = {w for lab in self._labels for w in lab.words}
+        self._by_word: dict[str, list[int]] = defaultdict(list)
+        for n, lab in enumerate(self._labels):
+            self._by_word[lab.words[0]].append(n)
+        self._parts: dict[str, tuple[str, ...]] = {}
+        self._longest = max((len(w) for w in self._stems), default=0)
 
     def find(self, text: str) -> list[LabelHit]:
         """Every label found in ``text``, at most one hit per (concept, label)."""
@@ -104,7 +107,8 @@ class LabelIndex:
             for part in self._compound_parts(word, stem):
                 positions[part].append((pos, True))
         hits = []
-        for lab in self._labels:
+        for n in sorted({n for w in positions for n in self._by_word.get(w, ())}):
+            lab = self._labels[n]
             found = self._locate(lab.words, positions)
             if found is None:
                 continue
@@ -113,14 +117,23 @@ class LabelIndex:
             hits.append(LabelHit(lab.concept, lab.text, strength, _surface(text, toks, where)))
         return hits
 
-    def _compound_parts(self, word: str, stem: str) -> list[str]:
-        """Label stems that occur inside ``word`` as part of a compound."""
-        parts = [w for w in self._long if w != stem and len(word) > len(w) and w in word]
-        parts += [
-            w
-            for w in self._mid
-            if w != stem and len(word) >= len(w) + 3 and (word.startswith(w) or stem.endswith(w))
-        ]
+    def _compound_parts(self, word: str, stem: str) -> tuple[str, ...]:
+        """Label stems that occur inside ``word`` as part of a compound (memoised per word)."""
+        parts = self._parts.get(word)
+        if parts is None:
+            found = set()
+            n = len(word)
+            for i in range(n - 5):  # label stems of 6+ letters anywhere inside the word
+                for j in range(i + 6, min(n, i + self._longest) + 1):
+                    if (j - i) < n and word[i:j] in self._stems:
+                        found.add(word[i:j])
+            for size in (4, 5):  # 4-5 letters only as the head or tail of a compound
+                if n >= size + 3:
+                    found.update(w for w in (word[:size], stem[-size:]) if w in self._stems)
+            found.discard(stem)
+            parts = tuple(sorted(found))
+            if len(self._parts) < 100_000:
+                self._parts[word] = parts
         return parts
 
     @staticmethod

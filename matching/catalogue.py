@@ -8,9 +8,8 @@ one directly from hand-made records.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from graph.records import Centre, Concept, Region
@@ -40,25 +39,36 @@ class Catalogue:
     def __post_init__(self) -> None:
         object.__setattr__(self, "centres", tuple(self.centres))
         object.__setattr__(self, "concepts", tuple(self.concepts))
-        object.__setattr__(self, "regions", MappingProxyType(dict(self.regions)))
+        if not isinstance(self.regions, _StoreRegions):
+            object.__setattr__(self, "regions", dict(self.regions))
         object.__setattr__(self, "district_adjacency", tuple(map(tuple, self.district_adjacency)))
         object.__setattr__(
             self, "municipality_adjacency", tuple(map(tuple, self.municipality_adjacency))
         )
 
     @classmethod
-    def from_store(cls, store: Store, *, municipality_adjacency: bool = False) -> Catalogue:
+    def from_store(
+        cls, store: Store, *, municipalities: bool = True, municipality_adjacency: bool = False
+    ) -> Catalogue:
         """Read every centre, concept and region of ``store``.
 
-        Municipality adjacency (30k pairs on the default dataset) is read only when
-        asked for; the matchers use district adjacency.
+        Reading all 10k municipalities takes seconds; with ``municipalities=False``
+        states and districts are read at once and a municipality only when first
+        looked up (one query each) — what a one-off query from the command line
+        wants. Municipality adjacency (30k pairs) is read only when asked for; the
+        matchers use district adjacency. The store must stay open while a lazy
+        catalogue is in use.
         """
         from graph import views
 
+        if municipalities:
+            regions: Mapping[str, Region] = {r.ags: r for r in views.regions(store)}
+        else:
+            regions = _StoreRegions(store)
         return cls(
             centres=tuple(views.centres(store)),
             concepts=tuple(views.concepts(store)),
-            regions={r.ags: r for r in views.regions(store)},
+            regions=regions,
             district_adjacency=tuple(views.adjacency(store, "district")),
             municipality_adjacency=(
                 tuple(views.adjacency(store, "municipality")) if municipality_adjacency else ()
@@ -81,3 +91,50 @@ def _neighbour_map(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]
         out[a].add(b)
         out[b].add(a)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+class _StoreRegions(Mapping[str, Region]):
+    """States and districts read at once; municipalities read from the store on first lookup.
+
+    Iterating or taking the length reads every region.
+    """
+
+    def __init__(self, store: Store) -> None:
+        from graph import views
+
+        self._store = store
+        self._known = {r.ags: r for kind in ("state", "district") for r in views.regions(store, kind)}
+        self._missing: set[str] = set()
+        self._complete = False
+
+    def __getitem__(self, ags: str) -> Region:
+        found = self._known.get(ags)
+        if found is not None:
+            return found
+        if self._complete or ags in self._missing or len(ags) != 8 or not ags.isdigit():
+            raise KeyError(ags)
+        from graph import views
+
+        rows = views.regions(self._store, ags=ags)
+        if not rows:
+            self._missing.add(ags)
+            raise KeyError(ags)
+        self._known[ags] = rows[0]
+        return rows[0]
+
+    def _all(self) -> dict[str, Region]:
+        if not self._complete:
+            from graph import views
+
+            self._known = {r.ags: r for r in views.regions(self._store)}
+            self._complete = True
+        return self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (dict, (self._all(),))

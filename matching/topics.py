@@ -58,11 +58,6 @@ class TextAnalysis:
     lexical: np.ndarray
     evidence: tuple[tuple[str, ...], ...]
 
-    def english_labels(self, concepts: tuple[Concept, ...]) -> list[str]:
-        """English prefLabels of the concepts found lexically, strongest first."""
-        order = np.argsort(-self.lexical, kind="stable")
-        return [concepts[i].label_en for i in order if self.lexical[i] > 0]
-
 
 def concept_profile(c: Concept) -> str:
     """The text a concept is embedded from: labels in both languages, altLabels, definition."""

@@ -1,0 +1,293 @@
+"""Rank centres for an SME's need: a hybrid of text, topics, services, sector and place.
+
+``CentreMatcher(...).fit(catalogue).match(MatchQuery(...), k=10)`` returns
+:class:`~matching.query.Match` objects whose score is a weighted sum of five
+factors, each in [0, 1]:
+
+==========  =======  ==========================================================
+factor      weight   what it measures
+==========  =======  ==========================================================
+text        0.25     cosine of the need's embedding with the centre's profile
+                     (name, topics and services in both languages, description)
+topic       0.35     the centre's engagement (level / 5) with the need's topics:
+                     explicit ones, or those suggested from the text; related,
+                     broader and sibling concepts earn partial credit
+                     (``matching._concepts``)
+service     0.05     the same for service types named in the need ("Schulung")
+sector      0.10     the centre's sector engagement matching the query's NACE
+                     code through the sector concepts' ``skos:closeMatch``
+geography   0.25     same municipality / district, served regions, neighbouring
+                     district, distance decay, national centres' flat credit
+                     (``matching._geo``)
+==========  =======  ==========================================================
+
+Weights learned from recorded outcomes (``matching.learn``) replace these when
+passed as ``weights=`` (a dict or the path of a weights file). A factor without
+input (no location, no sector) is 0 for every centre and leaves the order of the
+others alone.
+
+Before encoding, the English labels of the topics found lexically in a German
+need are appended to it, so the English-only default model sees what the need
+is about. Text longer than 10,000 characters is refused (``InvalidInput``), never
+silently cut.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from graph.errors import InvalidInput, RegiomatchError
+from matching._base import Estimator, check_k, encode_cached, resolve_encoder
+from matching._concepts import ConceptFit, SectorFit
+from matching._geo import GeoIndex
+from matching._resolve import Prepared, QueryResolver
+from matching.query import Match, MatchQuery
+from matching.topics import TopicSuggester
+
+if TYPE_CHECKING:
+    from graph.records import Centre
+    from matching.catalogue import Catalogue
+    from matching.encoder import Encoder
+
+__all__ = ["CentreMatcher", "FACTORS", "DEFAULT_WEIGHTS", "centre_profile"]
+
+FACTORS = ("text", "topic", "service", "sector", "geography")
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "text": 0.25,
+    "topic": 0.35,
+    "service": 0.05,
+    "sector": 0.10,
+    "geography": 0.25,
+}
+
+
+def centre_profile(c: Centre) -> str:
+    """The text a centre is embedded from; labels first so long descriptions cannot crowd them out."""
+    parts = [c.name]
+    if c.title and c.title != c.name:
+        parts.append(c.title)
+    for head, engagements in (("Topics", c.topics), ("Services", c.services), ("Sectors", c.sectors)):
+        if engagements:
+            labels = [
+                e.label_en + (f" ({e.label_de})" if e.label_de and e.label_de != e.label_en else "")
+                for e in engagements
+            ]
+            parts.append(f"{head}: {', '.join(labels)}")
+    if c.description:
+        parts.append(c.description)
+    return ". ".join(parts)
+
+
+class CentreMatcher(Estimator):
+    """Hybrid ranker of centres for SME needs; see the module docstring.
+
+    Hyper-parameters (keyword only, stored as given): ``encoder`` (kind name for
+    ``make_encoder`` or an Encoder instance), ``model``, ``model_cache_dir``,
+    ``vector_cache`` (directory of the persistent vector cache; None: encode in
+    memory), ``weights`` (None: ``DEFAULT_WEIGHTS``; a dict of factor → weight,
+    missing factors 0; or a path to a weights file written by
+    ``matching.learn.save_weights``), ``distance_scale_km`` (distance decay),
+    ``suggest_k`` and ``min_topic_score`` (how many suggested topics, and how
+    sure, count as the need's topics when none are given), ``lexical_weight``.
+
+    Fitted attributes: ``centres_``, ``centre_vectors_`` ``(n_centres, dim)``,
+    ``weights_``, ``topic_suggester_``, ``service_suggester_``, ``encoder_``.
+    """
+
+    FACTORS = FACTORS
+
+    def __init__(
+        self,
+        *,
+        encoder: str | Encoder = "onnx-int8",
+        model: str | None = None,
+        model_cache_dir: str | None = None,
+        vector_cache: str | os.PathLike[str] | None = None,
+        weights: Mapping[str, float] | str | os.PathLike[str] | None = None,
+        distance_scale_km: float = 50.0,
+        suggest_k: int = 3,
+        min_topic_score: float = 0.25,
+        lexical_weight: float = 0.5,
+    ) -> None:
+        self.encoder = encoder
+        self.model = model
+        self.model_cache_dir = model_cache_dir
+        self.vector_cache = vector_cache
+        self.weights = weights
+        self.distance_scale_km = distance_scale_km
+        self.suggest_k = suggest_k
+        self.min_topic_score = min_topic_score
+        self.lexical_weight = lexical_weight
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, catalogue: Catalogue) -> CentreMatcher:
+        """Encode the centres and precompute every per-centre matrix; returns ``self``."""
+        if not catalogue.centres:
+            raise InvalidInput("the catalogue has no centres: build or load a store with centres first")
+        if not float(self.distance_scale_km) > 0:
+            raise InvalidInput(f"distance_scale_km must be positive, got {self.distance_scale_km!r}")
+        weights = _resolve_weights(self.weights)
+        encoder = resolve_encoder(self.encoder, self.model, self.model_cache_dir)
+        common = dict(
+            encoder=encoder, vector_cache=self.vector_cache, lexical_weight=self.lexical_weight
+        )
+        topics = TopicSuggester(scheme="technology", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]
+        services = TopicSuggester(scheme="service", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]
+        centres = tuple(catalogue.centres)
+        self.encoder_ = encoder
+        self.weights_ = weights
+        self.weight_vector_ = np.array([weights[f] for f in FACTORS], dtype=np.float32)
+        self.topic_suggester_ = topics
+        self.service_suggester_ = services
+        self.centres_ = centres
+        self.centre_row_ = {c.iri: i for i, c in enumerate(centres)}
+        self.centre_vectors_ = encode_cached([centre_profile(c) for c in centres], encoder, self.vector_cache)
+        self.topic_fit_ = ConceptFit(centres, topics.concepts_, "technology")
+        self.service_fit_ = ConceptFit(centres, services.concepts_, "service")
+        self.sector_fit_ = SectorFit(centres, catalogue.concepts_of("sector"), catalogue.concepts_of("nace"))
+        self.geo_ = GeoIndex(centres, catalogue.neighbours("district"), self.distance_scale_km)
+        self.resolver_ = QueryResolver(catalogue, topics, services)
+        return self
+
+    # ------------------------------------------------------------------ ranking
+
+    def match(self, query: MatchQuery, k: int = 10) -> list[Match]:
+        """The ``k`` best centres for ``query``, best first, each with its reasons."""
+        self._check_fitted("centre_vectors_")
+        k = check_k(k)
+        prepared = self.resolver_.prepare(query)
+        return self._rank(prepared, self._encode([prepared])[0], k)
+
+    def match_many(
+        self, queries: Sequence[MatchQuery], k: int = 10, *, return_errors: bool = False
+    ) -> list[Any]:
+        """``match`` for many queries, encoding their texts in one batch.
+
+        With ``return_errors`` a query that fails yields its ``RegiomatchError`` in
+        its place instead of stopping the batch.
+        """
+        self._check_fitted("centre_vectors_")
+        k = check_k(k)
+        prepared: list[Prepared | RegiomatchError] = []
+        for q in queries:
+            try:
+                prepared.append(self.resolver_.prepare(q))
+            except RegiomatchError as exc:
+                if not return_errors:
+                    raise
+                prepared.append(exc)
+        ok = [p for p in prepared if isinstance(p, Prepared)]
+        vectors = iter(self._encode(ok))
+        return [p if not isinstance(p, Prepared) else self._rank(p, next(vectors), k) for p in prepared]
+
+    def scores(self, query: MatchQuery) -> np.ndarray:
+        """``(n_centres,)`` scores of every centre, in ``centres_`` order."""
+        return self.factor_matrix(query) @ self.weight_vector_
+
+    def factor_matrix(self, query: MatchQuery) -> np.ndarray:
+        """``(n_centres, len(FACTORS))`` factor values in [0, 1] for ``query`` (unweighted)."""
+        self._check_fitted("centre_vectors_")
+        prepared = self.resolver_.prepare(query)
+        return self._factors(prepared, self._encode([prepared])[0])[0]
+
+    # ------------------------------------------------------------------ internals
+
+    def _encode(self, prepared: Sequence[Prepared]) -> np.ndarray:
+        dim = self.centre_vectors_.shape[1]
+        out = np.zeros((len(prepared), dim), dtype=np.float32)
+        rows = [i for i, p in enumerate(prepared) if p.encode_text]
+        if rows:
+            out[rows] = self.encoder_.encode([prepared[i].encode_text for i in rows])
+        return out
+
+    def _factors(self, p: Prepared, vector: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        n = len(self.centres_)
+        f = np.zeros((n, len(FACTORS)), dtype=np.float32)
+        has_text = bool(p.encode_text)
+        if has_text:
+            f[:, 0] = np.clip(self.centre_vectors_ @ vector, 0.0, 1.0)
+        q_topic = self._topic_weights(p, vector, has_text)
+        q_service = self._service_weights(p, vector, has_text)
+        f[:, 1] = self.topic_fit_.scores(q_topic)
+        f[:, 2] = self.service_fit_.scores(q_service)
+        m_sector = self.sector_fit_.weights(p.nace_keys) if p.nace_keys else None
+        if m_sector is not None:
+            f[:, 3] = self.sector_fit_.scores(m_sector)
+        geo, km = self.geo_.scores(p.place)
+        f[:, 4] = geo
+        return f, {"q_topic": q_topic, "q_service": q_service, "m_sector": m_sector, "km": km}
+
+    def _topic_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
+        s = self.topic_suggester_
+        q = np.zeros(len(s.concepts_), dtype=np.float32)
+        q[list(p.topic_rows)] = 1.0
+        if not has_text:
+            return q
+        scores = s.scores(p.topics, vector)
+        lexical = (p.topics.lexical > 0.5) & s.candidates_  # found directly, not via a group label
+        q = np.maximum(q, np.where(lexical, scores, 0.0))
+        if not p.topic_rows and self.suggest_k > 0:
+            ranked = np.argsort(-np.where(s.candidates_, scores, -1.0), kind="stable")[: self.suggest_k]
+            keep = ranked[scores[ranked] >= self.min_topic_score]
+            q[keep] = np.maximum(q[keep], scores[keep])
+        return q
+
+    def _service_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
+        s = self.service_suggester_
+        q = np.zeros(len(s.concepts_), dtype=np.float32)
+        q[list(p.service_rows)] = 1.0
+        if has_text and len(s.concepts_):
+            scores = s.scores(p.services, vector)
+            q = np.maximum(q, np.where(p.services.lexical > 0, scores, 0.0))
+        return q
+
+    def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
+        f, ctx = self._factors(p, vector)
+        total = f @ self.weight_vector_
+        k = min(k, total.shape[0])
+        top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
+        top = top[np.lexsort((top, -total[top]))]
+        from matching.reasons import explain
+
+        out = []
+        for i in top:
+            km = float(ctx["km"][i])
+            reasons = explain(self, p, int(i), f[i], ctx)
+            out.append(
+                Match(
+                    centre=self.centres_[i],
+                    score=round(float(total[i]), 4),
+                    distance_km=None if np.isnan(km) else round(km, 1),
+                    reasons=reasons,
+                )
+            )
+        return out
+
+
+def _resolve_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -> dict[str, float]:
+    if weights is None:
+        return dict(DEFAULT_WEIGHTS)
+    if isinstance(weights, str | os.PathLike):
+        from matching.learn import load_weights
+
+        return load_weights(weights)
+    if not isinstance(weights, Mapping):
+        raise InvalidInput(f"weights must be a dict of factor -> weight or a file path, got {weights!r}")
+    unknown = set(weights) - set(FACTORS)
+    if unknown:
+        raise InvalidInput(f"unknown factor(s) {', '.join(sorted(unknown))} in weights; valid: {', '.join(FACTORS)}")
+    out = {}
+    for f in FACTORS:
+        w = weights.get(f, 0.0)
+        if isinstance(w, bool) or not isinstance(w, int | float) or not np.isfinite(w) or w < 0:
+            raise InvalidInput(f"weight of {f!r} must be a non-negative number, got {w!r}")
+        out[f] = float(w)
+    if sum(out.values()) <= 0:
+        raise InvalidInput(f"weights {dict(weights)!r} are all zero: give at least one factor a positive weight")
+    return out
+
