@@ -238,7 +238,7 @@ def show(
     with open_store_ro(store) as st:
         kind, record = find_record(st, key)
     if as_json:
-        emit_json({"kind": kind, **record})
+        emit_json({"entity": kind, **record})
         return
     typer.echo(f"{kind}: {record.get('name', key)}")
     for k, v in record.items():

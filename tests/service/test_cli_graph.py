@@ -35,7 +35,7 @@ def test_show_region_with_links(default_store_dir):
     res = run("show", "15083270", "--store", default_store_dir, "--json")
     assert res.exit_code == 0, res.output
     rec = json.loads(res.stdout)
-    assert rec["kind"] == "region" and rec["name"].startswith("Haldensleben")
+    assert rec["entity"] == "region" and rec["kind"] == "municipality" and rec["name"].startswith("Haldensleben")
     assert any("Börde" in p for p in rec["part_of"])
     assert rec["neighbours"]
     assert any("Haldensleben" in c for c in rec["centres_located"])
@@ -45,7 +45,7 @@ def test_show_centre_and_company(default_store_dir):
     res = run("show", "edihcat-005", "--store", default_store_dir, "--json")
     assert res.exit_code == 0, res.output
     rec = json.loads(res.stdout)
-    assert rec["kind"] == "centre" and "Berlin" in rec["name"] and rec["topics"]
+    assert rec["entity"] == "centre" and "Berlin" in rec["name"] and rec["topics"]
     res = run("show", "sme-000001", "--store", default_store_dir, "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["synthetic"] is True
