@@ -1,8 +1,14 @@
-"""Matchmaking: encoders, vector caches and (later) recommenders over the graph's records."""
+"""Matchmaking over the graph's records: encoders, vector caches, topic linking and the
+hybrid centre ranker with reasons, and weights learned from outcomes.
+
+Importing ``matching`` loads no model and reads no store: encoders load on first use,
+matchers do their work in ``fit``.
+"""
 
 from __future__ import annotations
 
 from matching.cache import CacheStats, VectorCache
+from matching.catalogue import Catalogue
 from matching.encoder import (
     Encoder,
     HashingEncoder,
@@ -10,6 +16,10 @@ from matching.encoder import (
     SentenceTransformerEncoder,
     make_encoder,
 )
+from matching.learn import fit_weights, load_weights, save_weights, weights_path
+from matching.query import Match, MatchQuery, Reason
+from matching.ranker import DEFAULT_WEIGHTS, FACTORS, CentreMatcher, centre_profile
+from matching.topics import TopicSuggester, TopicSuggestion
 
 __all__ = [
     "Encoder",
@@ -19,4 +29,18 @@ __all__ = [
     "make_encoder",
     "VectorCache",
     "CacheStats",
+    "Catalogue",
+    "TopicSuggester",
+    "TopicSuggestion",
+    "CentreMatcher",
+    "MatchQuery",
+    "Match",
+    "Reason",
+    "FACTORS",
+    "DEFAULT_WEIGHTS",
+    "centre_profile",
+    "fit_weights",
+    "save_weights",
+    "load_weights",
+    "weights_path",
 ]
