@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from service import cli_graph, cli_match
+from service import cli_eval, cli_graph, cli_match
 
 __all__ = ["app", "main"]
 
@@ -29,6 +29,7 @@ for _name, _fn in cli_graph.COMMANDS.items():
 app.add_typer(cli_match.topics_app, name="topics")
 for _name, _fn in cli_match.COMMANDS.items():
     app.command(_name)(_fn)
+app.command("evaluate")(cli_eval.evaluate)
 
 
 def main() -> None:
