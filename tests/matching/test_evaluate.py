@@ -350,3 +350,14 @@ def test_topic_suggestion_beats_most_frequent_topics(which, request, model_encod
     report = evaluate_topics(TopicSuggester(encoder=model_encoder).fit(catalogue), hubs, k=5)
     print(f"\ntopics on the {which} hubs\n{report.table()}")
     assert report.suggester_ndcg > report.baseline_ndcg, report.table()
+
+
+def test_evaluate_command_names_the_bad_line_before_loading_a_model(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    p = _write(tmp_path, GOOD, '{"text": "x", "relevant": {"a": 9}}')
+    result = CliRunner().invoke(app, ["evaluate", str(p), "--store", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert f"{p}:2: field 'relevant'" in result.output
