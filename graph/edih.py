@@ -24,7 +24,9 @@ Mapping rules (shared by every importer of centres, including the default datase
 * served regions (German centres only): regional digitalisation centres serve their
   district, other regional centres their state, national and international ones all
   16 states;
-* the description's language is guessed (de or en) from common function words.
+* the description's language is guessed (de or en) from common function words; a
+  description holding two language versions separated by a ``____`` line becomes two
+  lang-tagged literals.
 """
 
 from __future__ import annotations
@@ -281,6 +283,11 @@ def guess_language(text: str) -> str:
     return "de" if de > en else "en"
 
 
+def _description_parts(text: str) -> list[str]:
+    """A description split where the catalogue separates language versions by a ``____`` line."""
+    return [p.strip() for p in re.split(r"\n\s*_{3,}\s*\n", text or "") if p.strip()]
+
+
 def edih_hubs_to_graph(
     hubs: Iterable[EdihHub], locate: Locate, identifier: URIRef | None = None
 ) -> Graph:
@@ -295,8 +302,8 @@ def edih_hubs_to_graph(
         add((c, SDO.name, Literal(hub.name)))
         if hub.title and hub.title != hub.name:
             add((c, SDO.alternateName, Literal(hub.title)))
-        if hub.description:
-            add((c, SDO.description, Literal(hub.description, lang=guess_language(hub.description))))
+        for part in _description_parts(hub.description):
+            add((c, SDO.description, Literal(part, lang=guess_language(part))))
         if hub.website:
             add((c, SDO.url, Literal(hub.website, datatype=XSD.anyURI)))
         if hub.address:
