@@ -247,9 +247,13 @@ def _gzip_json(obj: Any) -> bytes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m graph.dataset.build", description=__doc__.split("\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared source data")
-    parser.add_argument("--out", type=Path, default=DATA_DIR, help="where to write the compact files")
+    parser = argparse.ArgumentParser(
+        prog="python -m graph.dataset.build", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
+                        help="the shared source data")
+    parser.add_argument("--out", type=Path, default=DATA_DIR,
+                        help="where to write the compact files")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     files = build(args.shared)
@@ -258,7 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (args.out / name).write_bytes(data)
     meta = json.loads(files["meta.json"])
     total = sum(len(d) for d in files.values())
-    print(f"wrote {len(files)} files, {total / 1e6:.2f} MB, to {args.out} in {time.perf_counter() - t0:.1f} s")
+    took = time.perf_counter() - t0
+    print(f"wrote {len(files)} files, {total / 1e6:.2f} MB, to {args.out} in {took:.1f} s")
     print("counts: " + ", ".join(f"{k} {v}" for k, v in meta["counts"].items()))
     print(f"unlocated centres: {len(meta['unlocated_centres'])} {meta['unlocated_centres']}")
     return 0

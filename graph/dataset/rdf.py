@@ -38,8 +38,8 @@ from graph.dataset.locate import MunicipalityLocator
 from graph.edih import EdihHub, TermLevel, edih_hubs_to_graph
 from graph.vocab import RM
 
-__all__ = ["GRAPH_NAMES", "default_dataset", "dataset_quads", "dataset_nquads", "geometry", "region_triples",
-           "company_triples", "centre_graphs", "hub_from_record", "default_locator"]
+__all__ = ["GRAPH_NAMES", "default_dataset", "dataset_quads", "dataset_nquads", "geometry",
+           "region_triples", "company_triples", "centre_graphs", "hub_from_record", "default_locator"]
 
 GRAPH_NAMES = ("regions", "centres/edih-de", "centres/st", "companies/synthetic", "provenance")
 Triple = tuple[Node, Node, Node]
@@ -201,7 +201,10 @@ def _graph_triples(companies: int, seed: int) -> Iterator[tuple[str, Iterable[Tr
     yield "provenance", _provenance_triples(companies, seed)
 
 
-def dataset_quads(companies: int = 3000, seed: int = 42) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+Quad = tuple[Node, Node, Node, URIRef]
+
+
+def dataset_quads(companies: int = 3000, seed: int = 42) -> Iterator[Quad]:
     """Every statement of the default dataset as ``(s, p, o, named graph IRI)``."""
     for name, triples in _graph_triples(companies, seed):
         g = iris.named_graph(name)
