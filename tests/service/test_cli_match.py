@@ -1,0 +1,178 @@
+"""The matching commands through Typer's CliRunner, on the default store built once per session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+
+runner = CliRunner()
+RANSOM = "Wir hatten einen Angriff mit Verschlüsselungstrojanern und brauchen Hilfe bei der IT-Sicherheit"
+
+
+def run(store: str, *args: str, encoder: str | None = "hashing"):
+    extra = ["--store", store] + (["--encoder", encoder] if encoder else [])
+    return runner.invoke(app, [*args, *extra])
+
+
+def _lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+# ------------------------------------------------------------------ match
+
+
+def test_match_prints_a_ranked_list_with_reasons(default_store_dir):
+    res = run(default_store_dir, "match", RANSOM, "--municipality", "15083270", "--sector", "C25", "-k", "3")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.lstrip().startswith("1. ")
+    assert " 3. " in res.stdout and " 4. " not in res.stdout
+    assert "+ " in res.stdout and "topic" in res.stdout and "km" in res.stdout
+
+
+def test_match_json_has_centres_scores_and_reasons(default_store_dir):
+    res = run(default_store_dir, "match", RANSOM, "-m", "15083", "-k", "5", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["query"]["municipality"] == "15083" and len(data["matches"]) == 5
+    first = data["matches"][0]
+    assert {"id", "name", "type", "location", "distance_km", "score", "topics", "reasons"} <= set(first)
+    assert first["reasons"] and {"factor", "contribution", "text"} == set(first["reasons"][0])
+    assert [m["score"] for m in data["matches"]] == sorted((m["score"] for m in data["matches"]), reverse=True)
+
+
+def test_match_with_topics_only(default_store_dir):
+    res = run(default_store_dir, "match", "--topic", "cybersecurity", "--topic", "Cloud Services", "--json")
+    assert res.exit_code == 0, res.output
+    assert "you asked for Cybersecurity" in res.stdout
+
+
+def test_match_stored_company(default_store, default_store_dir):
+    from graph import views
+
+    company = views.companies(default_store)[0]
+    res = run(default_store_dir, "match", "--company", company.id, "-k", "3", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["query"]["id"] == company.id
+    assert data["query"]["municipality"] == company.municipality_ags
+    assert data["query"]["sector"] == company.nace
+    assert any(m["distance_km"] is not None for m in data["matches"])
+
+
+def test_match_batch_one_result_per_line_and_errors_in_place(default_store_dir, tmp_path: Path):
+    batch = tmp_path / "needs.jsonl"
+    batch.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": RANSOM, "municipality": "15083270", "sector": "C25"}),
+                json.dumps({"id": "b", "text": "We need a cloud ERP", "municipality": "99999999"}),
+                "{not json",
+                "",
+                json.dumps({"id": "c", "text": "", "topics": ["robotics"]}),
+                json.dumps({"id": "d", "text": "   "}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    res = run(default_store_dir, "match", "--batch", str(batch), "-k", "2")
+    assert res.exit_code == 0, res.output
+    out = _lines(res.stdout)
+    assert [o["line"] for o in out] == [1, 2, 3, 5, 6]
+    assert [o["id"] for o in out] == ["a", "b", None, "c", None]
+    assert len(out[0]["matches"]) == 2 and len(out[3]["matches"]) == 2
+    assert "99999999" in out[1]["error"]
+    assert "not valid JSON" in out[2]["error"]
+    assert "empty" in out[4]["error"]
+
+
+# ------------------------------------------------------------------ topics
+
+
+def test_topics_suggest_text_and_json(default_store_dir):
+    res = run(default_store_dir, "topics", "suggest", "Wir brauchen IT-Sicherheit", "-k", "3")
+    assert res.exit_code == 0, res.output
+    assert "Cybersecurity" in res.stdout and "(IT-Sicherheit)" in res.stdout
+    res = run(default_store_dir, "topics", "suggest", "Industrieroboter", "--json")
+    data = json.loads(res.stdout)
+    assert data["topics"][0]["key"] == "robotics" and data["topics"][0]["evidence"] == ["Industrieroboter"]
+    assert {"iri", "label_en", "label_de", "score"} <= set(data["topics"][0])
+
+
+def test_topics_suggest_batch(default_store_dir, tmp_path: Path):
+    batch = tmp_path / "texts.jsonl"
+    batch.write_text('{"id": 1, "text": "3D-Druck"}\n{"text": ""}\n[1]\n', encoding="utf-8")
+    res = run(default_store_dir, "topics", "suggest", "--batch", str(batch), "-k", "2")
+    assert res.exit_code == 0, res.output
+    out = _lines(res.stdout)
+    assert out[0]["id"] == 1 and out[0]["topics"][0]["key"] == "additive-manufacturing"
+    assert "empty" in out[1]["error"] and "JSON object" in out[2]["error"]
+
+
+# ------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("match", "KI", "-m", "99999999"), "99999999"),
+        (("match", "KI", "-m", "Magdeburg"), "'Magdeburg'"),
+        (("match", "KI", "--sector", "Z9"), "'Z9'"),
+        (("match", "KI", "--sector", "04"), "'04'"),
+        (("match", "KI", "-k", "0"), "got 0"),
+        (("match", "KI", "-k", "100000"), "got 100000"),
+        (("match", "   "), "empty"),
+        (("match",), "empty"),
+        (("match", "x" * 100_000), "limit is 10,000"),
+        (("match", "KI", "--topic", "blokchain"), "'blokchain'"),
+        (("match", "KI", "--company", "sme-1"), "only one of TEXT, --company"),
+        (("topics", "suggest", ""), "empty"),
+        (("topics", "suggest", "KI", "-k", "-1"), "got -1"),
+        (("topics", "suggest", "KI", "--scheme", "colours"), "'colours'"),
+        (("match", "KI", "--encoder", "gpt"), "'gpt'"),
+        (("match", "--batch", "/nonexistent/needs.jsonl"), "/nonexistent/needs.jsonl"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_value(default_store_dir, args, named):
+    res = run(default_store_dir, *args, encoder=None if "--encoder" in args else "hashing")
+    assert res.exit_code == 2, res.output
+    assert named in res.stderr and res.stderr.startswith("error: ")
+
+
+def test_unknown_company_exits_1(default_store_dir):
+    res = run(default_store_dir, "match", "--company", "sme-does-not-exist")
+    assert res.exit_code == 1 and "sme-does-not-exist" in res.stderr
+
+
+def test_train_without_outcomes_says_what_is_missing(default_store_dir):
+    res = run(default_store_dir, "train")
+    assert res.exit_code == 2 and "no outcomes recorded" in res.stderr
+
+
+# ------------------------------------------------------------------ the real model
+
+
+@pytest.mark.model
+def test_german_ransomware_need_in_boerde(default_store_dir):
+    res = run(default_store_dir, "match", RANSOM, "-m", "15083270", "-k", "5", "--json", encoder="onnx-int8")
+    assert res.exit_code == 0, res.output
+    matches = json.loads(res.stdout)["matches"]
+    cyber = [m for m in matches if any(t["label"] == "Cybersecurity" for t in m["topics"])]
+    assert cyber
+    assert any("Verschlüsselungstrojanern" in r["text"] for r in cyber[0]["reasons"])
+
+
+@pytest.mark.model
+def test_sensor_networking_suggests_internet_of_things(default_store_dir):
+    res = run(
+        default_store_dir, "topics", "suggest", "Wir wollen unsere Produktion mit Sensoren vernetzen", "--json",
+        encoder="onnx-int8",
+    )
+    assert res.exit_code == 0, res.output
+    keys = [t["key"] for t in json.loads(res.stdout)["topics"]]
+    assert "internet-of-things" in keys[:3]
