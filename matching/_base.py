@@ -19,7 +19,16 @@ from graph.errors import InvalidInput, NotFitted
 if TYPE_CHECKING:
     from matching.encoder import Encoder
 
-__all__ = ["Estimator", "resolve_encoder", "encode_cached", "check_text", "check_k", "MAX_TEXT_CHARS", "MAX_K"]
+__all__ = [
+    "Estimator",
+    "resolve_encoder",
+    "encode_cached",
+    "matvec",
+    "check_text",
+    "check_k",
+    "MAX_TEXT_CHARS",
+    "MAX_K",
+]
 
 MAX_TEXT_CHARS = 10_000
 MAX_K = 1000
@@ -91,6 +100,15 @@ def encode_cached(
 
     cache = VectorCache(vector_cache, encoder.model_id)
     return np.asarray(cache.encode(list(texts), encoder), dtype=np.float32)
+
+
+def matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix (n, d) @ vector (d,)`` -> ``(n,)`` without BLAS threads.
+
+    On small machines OpenBLAS's threaded matrix-vector product is up to 10x slower
+    than one core when the other core is busy; a single query never needs threads.
+    """
+    return np.einsum("ij,j->i", matrix, vector.astype(matrix.dtype, copy=False))
 
 
 def check_text(text: object, *, required: bool = True, what: str = "text") -> str:

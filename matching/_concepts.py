@@ -78,6 +78,7 @@ class ConceptFit:
             np.maximum(credit, levels[:, c : c + 1] * self.closeness[c], out=credit)
         self.levels = levels
         self.credit = credit
+        self._credit_t = np.ascontiguousarray(credit.T)  # (n_concepts, n_centres): rows slice cheaply
 
     def scores(self, q: np.ndarray) -> np.ndarray:
         """``(n_centres,)`` weighted mean credit for concept weights ``q`` ``(n_concepts,)``."""
@@ -85,7 +86,7 @@ class ConceptFit:
         if total <= 0:
             return np.zeros(self.credit.shape[0], dtype=np.float32)
         nz = np.flatnonzero(q)
-        return (self.credit[:, nz] @ q[nz] / total).astype(np.float32)
+        return (np.einsum("ij,i->j", self._credit_t[nz], q[nz]) / total).astype(np.float32)
 
     def explain(self, i: int, q: np.ndarray) -> list[tuple[int, int, float]]:
         """For centre ``i``: ``(query concept j, offered concept c, share of the fit)`` per need."""
@@ -110,6 +111,7 @@ class SectorFit:
         self.sectors = tuple(sectors)
         self.row = {c.iri: i for i, c in enumerate(sectors)}
         self.levels = _levels(centres, "sector", self.row)
+        self._levels_t = np.ascontiguousarray(self.levels.T)
         key_of = {c.iri: c.key for c in nace}
         self.section_of = {c.key: key_of.get(b, "") for c in nace for b in c.broader}
         self.matches: list[set[str]] = [
@@ -133,7 +135,7 @@ class SectorFit:
         if not m.any() or self.levels.shape[1] == 0:
             return np.zeros(self.levels.shape[0], dtype=np.float32)
         nz = np.flatnonzero(m)
-        return (self.levels[:, nz] * m[nz]).max(axis=1).astype(np.float32)
+        return (self._levels_t[nz] * m[nz, None]).max(axis=0).astype(np.float32)
 
     def explain(self, i: int, m: np.ndarray) -> tuple[int, float] | None:
         """The sector concept that gave centre ``i`` its fit, and the fit; None if none."""

@@ -72,6 +72,7 @@ class GeoIndex:
         self.neighbours = neighbours
         self.lat = np.radians(np.array([np.nan if c.lat is None else c.lat for c in centres], dtype=np.float64))
         self.lon = np.radians(np.array([np.nan if c.lon is None else c.lon for c in centres], dtype=np.float64))
+        self.cos_lat = np.cos(self.lat)
         self.municipality = np.array([_code(c.municipality_ags) for c in centres], dtype=np.int64)
         self.district = np.array([_code(c.district_ags or (c.municipality_ags or "")[:5]) for c in centres], dtype=np.int64)
         self.state = np.array([_code(c.state_ags) for c in centres], dtype=np.int64)
@@ -87,7 +88,7 @@ class GeoIndex:
         if place.lat is None or place.lon is None:
             return np.full(self.lat.shape, np.nan)
         lat0, lon0 = np.radians(place.lat), np.radians(place.lon)
-        a = np.sin((self.lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(self.lat) * np.sin((self.lon - lon0) / 2) ** 2
+        a = np.sin((self.lat - lat0) / 2) ** 2 + np.cos(lat0) * self.cos_lat * np.sin((self.lon - lon0) / 2) ** 2
         return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
     def scores(self, place: Place | None) -> tuple[np.ndarray, np.ndarray]:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, RegiomatchError
-from matching._base import Estimator, check_k, encode_cached, resolve_encoder
+from matching._base import Estimator, check_k, encode_cached, matvec, resolve_encoder
 from matching._concepts import ConceptFit, SectorFit
 from matching._geo import GeoIndex
 from matching._resolve import Prepared, QueryResolver
@@ -187,7 +187,7 @@ class CentreMatcher(Estimator):
 
     def scores(self, query: MatchQuery) -> np.ndarray:
         """``(n_centres,)`` scores of every centre, in ``centres_`` order."""
-        return self.factor_matrix(query) @ self.weight_vector_
+        return matvec(self.factor_matrix(query), self.weight_vector_)
 
     def factor_matrix(self, query: MatchQuery) -> np.ndarray:
         """``(n_centres, len(FACTORS))`` factor values in [0, 1] for ``query`` (unweighted)."""
@@ -210,7 +210,7 @@ class CentreMatcher(Estimator):
         f = np.zeros((n, len(FACTORS)), dtype=np.float32)
         has_text = bool(p.encode_text)
         if has_text:
-            f[:, 0] = np.clip(self.centre_vectors_ @ vector, 0.0, 1.0)
+            f[:, 0] = np.clip(matvec(self.centre_vectors_, vector), 0.0, 1.0)
         q_topic = self._topic_weights(p, vector, has_text)
         q_service = self._service_weights(p, vector, has_text)
         f[:, 1] = self.topic_fit_.scores(q_topic)
@@ -248,7 +248,7 @@ class CentreMatcher(Estimator):
 
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
         f, ctx = self._factors(p, vector)
-        total = f @ self.weight_vector_
+        total = matvec(f, self.weight_vector_)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]

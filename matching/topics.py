@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from graph.errors import InvalidInput
-from matching._base import Estimator, check_k, check_text, encode_cached, resolve_encoder
+from matching._base import Estimator, check_k, check_text, encode_cached, matvec, resolve_encoder
 from matching._text import LabelIndex
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class TopicSuggester(Estimator):
 
     def scores(self, analysis: TextAnalysis, vector: np.ndarray) -> np.ndarray:
         """Combined scores ``(n_concepts,)`` from a text's analysis and its ``(dim,)`` vector."""
-        semantic = np.clip(self.vectors_ @ vector, 0.0, 1.0)
+        semantic = np.clip(matvec(self.vectors_, vector), 0.0, 1.0)
         w = float(self.lexical_weight)
         return (w * analysis.lexical + (1.0 - w) * semantic).astype(np.float32)
 
