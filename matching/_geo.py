@@ -7,8 +7,8 @@ centre in the same municipality             1.00
 centre in the same district                 0.90
 centre serves the municipality/district     0.85
 centre in a neighbouring district           0.70
-centre serves the query's state             0.60
-national thematic centre (scope national)   0.50
+centre serves the query's state             0.40
+national thematic centre (scope national)   0.40
 centre in the same state                    0.30
 distance decay ``exp(-km / scale_km)``      0..1
 ==========================================  =====
@@ -34,8 +34,8 @@ SAME_MUNICIPALITY = 1.0
 SAME_DISTRICT = 0.9
 SERVES_REGION = 0.85
 NEIGHBOUR_DISTRICT = 0.7
-SERVES_STATE = 0.6
-NATIONAL = 0.5
+SERVES_STATE = 0.4
+NATIONAL = 0.4
 SAME_STATE = 0.3
 _EARTH_KM = 6371.0
 

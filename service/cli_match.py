@@ -262,7 +262,7 @@ def suggest(
         check_text(text)
     location, st = _open(store)
     with st:
-        catalogue = Catalogue(centres=(), concepts=tuple(views.concepts(st)))
+        catalogue = Catalogue(centres=tuple(views.centres(st)), concepts=tuple(views.concepts(st)))
     options = _model_options(location, encoder)
     suggester = TopicSuggester(**options, scheme=scheme).fit(catalogue)
     if batch is not None:

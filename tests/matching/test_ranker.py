@@ -167,7 +167,7 @@ def test_national_centre_gets_flat_credit_far_regional_little(matcher: CentreMat
     f = matcher.factor_matrix(MatchQuery(RANSOM, municipality="09162000"))
     geo = dict(zip((c.id for c in matcher.centres_), f[:, FACTORS.index("geography")]))
     assert geo["munich-ai"] == pytest.approx(1.0)
-    assert geo["cyber-national"] >= 0.5
+    assert geo["cyber-national"] == pytest.approx(0.4)
     assert geo["haldensleben"] < 0.1 and geo["paris-hub"] == 0.0
 
 
