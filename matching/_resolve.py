@@ -62,9 +62,7 @@ class QueryResolver:
                 for name in (c.iri, c.key, c.label_en, c.label_de, *c.alt_en, *c.alt_de):
                     if name:
                         self.names[fold(name)] = (scheme, row)
-        self.keys = sorted(
-            {c.key for s in (topics, services) for c in s.concepts_}
-        )
+        self.keys = sorted({c.key for s in (topics, services) for c in s.concepts_})
 
     def prepare(self, query: MatchQuery) -> Prepared:
         """Validate ``query`` against the catalogue; see the module docstring."""
@@ -152,12 +150,20 @@ class QueryResolver:
         for name in names:
             hit = self.names.get(fold(name))
             if hit is None:
-                close = difflib.get_close_matches(fold(name), [fold(k) for k in self.keys], n=4, cutoff=0.4)
-                label_close = difflib.get_close_matches(fold(name), list(self.names), n=4, cutoff=0.6)
-                shown = list(dict.fromkeys([*close, *label_close]))[:5] or self.keys[:5]
                 raise InvalidInput(
                     f"unknown topic {name!r}: name a technology or service by key or label, "
-                    f"e.g. {', '.join(shown)}"
+                    f"e.g. {', '.join(self._closest(name))}"
                 )
             rows[hit[0]].append(hit[1])
         return tuple(sorted(set(rows["technology"]))), tuple(sorted(set(rows["service"])))
+
+    def _closest(self, name: str) -> list[str]:
+        """Keys (with English labels) of up to four concepts whose key or a label is close to ``name``."""
+        schemes = {"technology": self.topics, "service": self.services}
+        found = difflib.get_close_matches(fold(name), list(self.names), n=8, cutoff=0.5)
+        shown: dict[str, None] = {}
+        for f in found:
+            scheme, row = self.names[f]
+            c = schemes[scheme].concepts_[row]
+            shown[f"{c.key} ({c.label_en})"] = None
+        return list(shown)[:4] or self.keys[:4]
