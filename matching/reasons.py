@@ -84,7 +84,7 @@ def _concept_reasons(
         if evidence:
             text += f" — your need mentions {', '.join(evidence)}"
         elif j in explicit:
-            text += f" — you asked for {need.label_en}"
+            text += f" — you named {need.label_en}"
         else:
             text += f" — your need reads like {need.label_en}"
         out.append(Reason(factor, _r(contribution), text))

@@ -195,7 +195,7 @@ def test_related_topic_earns_partial_credit(matcher: CentreMatcher) -> None:
 def test_explicit_topics_without_text(matcher: CentreMatcher) -> None:
     top = matcher.match(MatchQuery(topics=("Cybersicherheit",), municipality="11000000"), k=1)[0]
     assert top.centre.id == "cyber-national"
-    assert "you asked for Cybersecurity" in _reason(top, "topic")
+    assert "you named Cybersecurity" in _reason(top, "topic")
     assert all(r.factor != "text" for r in top.reasons)
 
 

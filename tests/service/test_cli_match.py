@@ -48,7 +48,7 @@ def test_match_json_has_centres_scores_and_reasons(default_store_dir):
 def test_match_with_topics_only(default_store_dir):
     res = run(default_store_dir, "match", "--topic", "cybersecurity", "--topic", "Cloud Services", "--json")
     assert res.exit_code == 0, res.output
-    assert "you asked for Cybersecurity" in res.stdout
+    assert "you named Cybersecurity" in res.stdout
 
 
 def test_match_stored_company(default_store, default_store_dir):
