@@ -42,6 +42,14 @@ class Store(ABC):
     def select(self, query: str) -> list[dict[str, Node]]:
         """Run a SELECT query; one dict per row (unbound variables are absent)."""
 
+    def select_values(self, query: str) -> list[dict[str, str]]:
+        """Like ``select`` but each value is its lexical form (IRI or literal text).
+
+        Much cheaper for large results (no rdflib term per value); views use it
+        where language tags and datatypes are not needed.
+        """
+        return [{k: str(v) for k, v in row.items()} for row in self.select(query)]
+
     @abstractmethod
     def ask(self, query: str) -> bool:
         """Run an ASK query."""
@@ -153,6 +161,16 @@ class OxigraphStore(Store):
                 if term is not None:
                     row[name] = _to_rdflib(term)
             rows.append(row)
+        return rows
+
+    def select_values(self, query: str) -> list[dict[str, str]]:
+        res = self._query(query)
+        if not isinstance(res, self._ox.QuerySolutions):
+            raise InvalidInput("expected a SELECT query")
+        names = [v.value for v in res.variables]
+        rows: list[dict[str, str]] = []
+        for sol in res:
+            rows.append({n: t.value for n in names if (t := sol[n]) is not None})
         return rows
 
     def ask(self, query: str) -> bool:

@@ -8,13 +8,14 @@ centres takes well under a second on the embedded store.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from rdflib.term import Node
 
 from graph import iris
 from graph.errors import InvalidInput, UnknownEntity
-from graph.namespaces import sparql_prefixes
+from graph.namespaces import PREFIXES, sparql_prefixes
 from graph.records import Centre, Company, Concept, Engagement, Outcome, Region
 from graph.store import Store
 
@@ -44,22 +45,36 @@ _CENTRE_TYPES = {
 _SIZE = {"Micro": "micro", "Small": "small", "Medium": "medium"}
 
 
-def _s(row: dict[str, Node], key: str) -> str | None:
+def _s(row: Mapping[str, Node | str], key: str) -> str | None:
     v = row.get(key)
     return None if v is None else str(v)
 
 
-def _f(row: dict[str, Node], key: str) -> float | None:
+def _f(row: Mapping[str, Node | str], key: str) -> float | None:
     v = row.get(key)
     return None if v is None else float(str(v))
 
 
-def _i(row: dict[str, Node], key: str) -> int | None:
+def _i(row: Mapping[str, Node | str], key: str) -> int | None:
     v = row.get(key)
     return None if v is None else int(float(str(v)))
 
 
 # --------------------------------------------------------------------------- regions
+
+
+_REGION_PROPS = {
+    "rm:ags": "ags",
+    "schema:name": "name",
+    "rm:nuts": "nuts",
+    "rm:population": "pop",
+    "rm:areaKm2": "area",
+    "schema:latitude": "lat",
+    "schema:longitude": "lon",
+    "rm:degurba": "deg",
+    "rm:officialType": "type",
+    "schema:postalCode": "plz",
+}
 
 
 def regions(store: Store, kind: str | None = None, ags: str | None = None) -> list[Region]:
@@ -69,43 +84,48 @@ def regions(store: Store, kind: str | None = None, ags: str | None = None) -> li
     kinds = [kind] if kind else list(REGION_KINDS)
     values = " ".join(REGION_KINDS[k] for k in kinds)
     filt = f"VALUES ?r {{ {iris.region(ags).n3()} }}" if ags else ""
+    # one triple pattern pivoted in Python: several times faster than 10 OPTIONALs
     q = P + f"""
-SELECT ?r ?cls ?ags ?name ?parent ?nuts ?pop ?area ?lat ?lon ?deg ?type ?plz WHERE {{
+SELECT ?r ?cls ?p ?o WHERE {{
   {filt}
   VALUES ?cls {{ {values} }}
-  ?r a ?cls ; rm:ags ?ags ; schema:name ?name .
-  OPTIONAL {{ ?r schema:containedInPlace ?parent }}
-  OPTIONAL {{ ?r rm:nuts ?nuts }}
-  OPTIONAL {{ ?r rm:population ?pop }}
-  OPTIONAL {{ ?r rm:areaKm2 ?area }}
-  OPTIONAL {{ ?r schema:latitude ?lat ; schema:longitude ?lon }}
-  OPTIONAL {{ ?r rm:degurba ?deg }}
-  OPTIONAL {{ ?r rm:officialType ?type }}
-  OPTIONAL {{ ?r schema:postalCode ?plz }}
+  VALUES ?p {{ {" ".join(_REGION_PROPS)} }}
+  ?r a ?cls ; ?p ?o .
 }}"""
+    short = {P_IRI(k): v for k, v in _REGION_PROPS.items()}
+    acc: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in store.select_values(q):
+        rec = acc[row["r"]]
+        rec.setdefault("cls", row["cls"])
+        rec.setdefault(short[row["p"]], row["o"])
     out: dict[str, Region] = {}
-    for row in store.select(q):
-        a = str(row["ags"])
-        if a in out:
+    for r, row in acc.items():
+        if "ags" not in row or "name" not in row:
             continue
-        cls = str(row["cls"]).rsplit("#", 1)[-1].lower()
+        a = row["ags"]
         out[a] = Region(
-            iri=str(row["r"]),
+            iri=r,
             ags=a,
-            name=str(row["name"]),
-            kind=cls,
+            name=row["name"],
+            kind=row["cls"].rsplit("#", 1)[-1].lower(),
             state_ags=a[:2],
             district_ags=a[:5] if len(a) >= 5 else None,
-            nuts=_s(row, "nuts"),
+            nuts=row.get("nuts"),
             population=_i(row, "pop"),
             area_km2=_f(row, "area"),
             lat=_f(row, "lat"),
             lon=_f(row, "lon"),
             degurba=_i(row, "deg"),
-            official_type=_s(row, "type"),
-            postal_code=_s(row, "plz"),
+            official_type=row.get("type"),
+            postal_code=row.get("plz"),
         )
     return [out[k] for k in sorted(out)]
+
+
+def P_IRI(curie: str) -> str:  # noqa: N802 - reads like the prefix block it expands
+    """Expand one of our CURIEs (``rm:ags``) to its IRI."""
+    prefix, local = curie.split(":", 1)
+    return PREFIXES[prefix] + local
 
 
 def region(store: Store, ags: str) -> Region:
@@ -122,12 +142,9 @@ def adjacency(store: Store, kind: str = "district") -> list[tuple[str, str]]:
     if kind not in REGION_KINDS:
         raise InvalidInput(f"unknown region kind {kind!r}: expected one of {', '.join(REGION_KINDS)}")
     q = P + f"""
-SELECT DISTINCT ?a ?b WHERE {{
-  ?x a {REGION_KINDS[kind]} ; rm:ags ?a ; geo:sfTouches ?y .
-  ?y a {REGION_KINDS[kind]} ; rm:ags ?b .
-  FILTER(STR(?a) < STR(?b))
-}}"""
-    return sorted((str(r["a"]), str(r["b"])) for r in store.select(q))
+SELECT ?x ?y WHERE {{ ?x a {REGION_KINDS[kind]} ; geo:sfTouches ?y . ?y a {REGION_KINDS[kind]} }}"""
+    pairs = {tuple(sorted((iris.key_of(r["x"]), iris.key_of(r["y"])))) for r in store.select_values(q)}
+    return sorted(pairs)  # type: ignore[arg-type]
 
 
 def municipality_keys(store: Store) -> list[tuple[str, str, str | None]]:
@@ -137,7 +154,7 @@ SELECT ?ags ?name ?plz WHERE {
   ?r a rm:Municipality ; rm:ags ?ags ; schema:name ?name .
   OPTIONAL { ?r schema:postalCode ?plz }
 }"""
-    return [(str(r["ags"]), str(r["name"]), _s(r, "plz")) for r in store.select(q)]
+    return [(r["ags"], r["name"], r.get("plz")) for r in store.select_values(q)]
 
 
 # --------------------------------------------------------------------------- centres
@@ -165,7 +182,7 @@ SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?m ?mags ?mnam
   }}
 }}""")
     served: dict[str, set[str]] = defaultdict(set)
-    for r in store.select(P + f"""
+    for r in store.select_values(P + f"""
 SELECT ?c ?ags WHERE {{ {filt} ?c a rm:Centre ; schema:areaServed ?r . ?r rm:ags ?ags }}"""):
         served[str(r["c"])].add(str(r["ags"]))
     eng: dict[tuple[str, str], list[Engagement]] = defaultdict(list)
