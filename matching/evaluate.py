@@ -327,7 +327,11 @@ def evaluate_topics(suggester: Any, hubs: Sequence[Centre], k: int = 5) -> Topic
     if not hubs:
         raise InvalidInput("no hub has both a description and technology tags; nothing to evaluate")
     texts = [h.description for h in hubs]
-    if hasattr(suggester, "suggest_many"):
+    if hasattr(suggester, "prior_excluding"):
+        # leave-one-out: the prior is fitted on the other hubs only, like the baseline
+        priors = [suggester.prior_excluding(h) for h in hubs]
+        suggestions = suggester.suggest_many(texts, k, priors=priors)
+    elif hasattr(suggester, "suggest_many"):
         suggestions = suggester.suggest_many(texts, k)
     else:
         suggestions = [suggester.suggest(t, k) for t in texts]

@@ -16,9 +16,9 @@ default) for a text by combining two signals, each in [0, 1]:
 (default ``lexical_weight=0.5``). A prior — how many of the catalogue's centres
 engage with the concept, level-weighted, scaled to [0, 1] — breaks the ties of
 vague texts: ``score = (1 - prior_weight) * text_score + prior_weight * prior``
-(default ``prior_weight=0.3``; 0 without centres in the catalogue). On the hub
-descriptions of the default dataset it lifts nDCG@5 against the hubs' own tags
-from 0.53 to 0.72. ``CentreMatcher`` uses no prior: a need's topics should come
+(default ``prior_weight=0.3``; 0 without centres in the catalogue). Evaluation
+fits the prior without the hub being scored (:meth:`TopicSuggester.prior_excluding`),
+so a hub's own tags never help it. ``CentreMatcher`` uses no prior: a need's topics should come
 from the need. Each suggestion's ``evidence`` lists the words of the text that
 matched a label.
 """
@@ -36,7 +36,9 @@ from matching._base import Estimator, check_k, check_text, encode_cached, matvec
 from matching._text import LabelIndex
 
 if TYPE_CHECKING:
-    from graph.records import Concept
+    from collections.abc import Sequence
+
+    from graph.records import Centre, Concept
     from matching.catalogue import Catalogue
     from matching.encoder import Encoder
 
@@ -140,7 +142,8 @@ class TopicSuggester(Estimator):
                 for c in concepts
             ]
         )
-        self.prior_ = _prior(catalogue, self.scheme, row)
+        self.prior_counts_ = _prior_counts(catalogue.centres, self.scheme, row)
+        self.prior_ = _normalise(self.prior_counts_)
         self.vectors_ = encode_cached(
             [concept_profile(c) for c in concepts], self.encoder_, self.vector_cache
         )
@@ -152,18 +155,34 @@ class TopicSuggester(Estimator):
         """The ``k`` concepts ``text`` is most about, best first."""
         return self.suggest_many([text], k)[0]
 
-    def suggest_many(self, texts: list[str], k: int = 5) -> list[list[TopicSuggestion]]:
-        """``suggest`` for many texts, encoding them in one batch."""
+    def suggest_many(
+        self, texts: list[str], k: int = 5, priors: list[np.ndarray] | None = None
+    ) -> list[list[TopicSuggestion]]:
+        """``suggest`` for many texts, encoding them in one batch.
+
+        ``priors`` optionally replaces the fitted prior per text (see
+        :meth:`prior_excluding`, which evaluation uses so that a hub's own tags never
+        inform the suggestions for its description).
+        """
         self._check_fitted("vectors_")
         k = check_k(k)
         texts = [check_text(t) for t in texts]
+        if priors is not None and len(priors) != len(texts):
+            raise InvalidInput(f"got {len(priors)} priors for {len(texts)} texts; give one per text")
         analyses = [self.analyse(t) for t in texts]
         vectors = self.encoder_.encode(texts) if texts else None
         out = []
         for i, analysis in enumerate(analyses):
-            scores = self.scores(analysis, vectors[i])  # type: ignore[index]
+            prior = priors[i] if priors is not None else None
+            scores = self.scores(analysis, vectors[i], prior)  # type: ignore[index]
             out.append(self._top(scores, analysis, k))
         return out
+
+    def prior_excluding(self, centre: Centre) -> np.ndarray:
+        """The prior ``(n_concepts,)`` as if ``centre`` were not in the catalogue."""
+        self._check_fitted("prior_counts_")
+        own = _prior_counts([centre], self.scheme, self.row_)
+        return _normalise(np.maximum(self.prior_counts_ - own, 0.0))
 
     # ------------------------------------------------------------------ building blocks
 
@@ -187,13 +206,16 @@ class TopicSuggester(Estimator):
                     evidence[kid].update(evidence[g])
         return TextAnalysis(lexical, tuple(tuple(e) for e in evidence))
 
-    def scores(self, analysis: TextAnalysis, vector: np.ndarray) -> np.ndarray:
+    def scores(
+        self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None
+    ) -> np.ndarray:
         """Combined scores ``(n_concepts,)`` from a text's analysis and its ``(dim,)`` vector."""
         semantic = np.clip(matvec(self.vectors_, vector), 0.0, 1.0)
         w = float(self.lexical_weight)
         text_score = w * analysis.lexical + (1.0 - w) * semantic
-        p = float(self.prior_weight) if self.prior_.any() else 0.0
-        return ((1.0 - p) * text_score + p * self.prior_).astype(np.float32)
+        prior = self.prior_ if prior is None else prior
+        p = float(self.prior_weight) if prior.any() else 0.0
+        return ((1.0 - p) * text_score + p * prior).astype(np.float32)
 
     def _top(self, scores: np.ndarray, analysis: TextAnalysis, k: int) -> list[TopicSuggestion]:
         masked = np.where(self.candidates_, scores, -np.inf)
@@ -211,12 +233,17 @@ class TopicSuggester(Estimator):
         ]
 
 
-def _prior(catalogue: Catalogue, scheme: str, row: dict[str, int]) -> np.ndarray:
-    """``(n_concepts,)`` level-weighted share of centres engaging with each concept, max 1."""
+def _prior_counts(centres: Sequence[Centre], scheme: str, row: dict[str, int]) -> np.ndarray:
+    """``(n_concepts,)`` level-weighted count of centres engaging with each concept."""
     prior = np.zeros(len(row), dtype=np.float32)
-    for centre in catalogue.centres:
+    for centre in centres:
         engagements = {"technology": centre.topics, "service": centre.services, "sector": centre.sectors}[scheme]
         for e in engagements:
             if e.concept in row:
                 prior[row[e.concept]] += min(max(e.level, 0), 5) / 5.0
-    return prior / prior.max() if prior.any() else prior
+    return prior
+
+
+def _normalise(prior: np.ndarray) -> np.ndarray:
+    """Scale to a maximum of 1 (all zeros stay zeros)."""
+    return (prior / prior.max()).astype(np.float32) if prior.any() else prior
