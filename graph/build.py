@@ -24,6 +24,7 @@ from graph.store import OxigraphStore, Store, open_store
 __all__ = ["BuildReport", "base_graphs", "build_store"]
 
 _ONTOLOGY_DATE = "2026-11-24"
+_KEPT_DIRS = ("vectors",)
 
 
 @dataclass
@@ -116,6 +117,11 @@ def _build_embedded(target: Path, graphs: dict[str, Graph], report: BuildReport,
             store.close()
             del store
         if target.exists():
+            # caches kept beside the database (e.g. matching's vectors/) are keyed by
+            # content, so they stay valid across a rebuild: carry them over
+            for child in target.iterdir():
+                if child.is_dir() and child.name in _KEPT_DIRS:
+                    child.rename(tmp / child.name)
             target.rename(old)
         tmp.rename(target)
         if old.exists():

@@ -152,3 +152,8 @@ def test_init_bare_then_stats(tmp_path):
     res = run("init", "--companies", "-5", "--store", str(store))
     assert res.exit_code == 2 and "-5" in res.stderr
     assert Path(store, "CURRENT").exists()
+    # a rebuild keeps the content-keyed vector cache that lives in the store directory
+    (store / "vectors").mkdir()
+    (store / "vectors" / "v.npz").write_bytes(b"x")
+    assert run("init", "--bare", "--store", str(store)).exit_code == 0
+    assert (store / "vectors" / "v.npz").read_bytes() == b"x"
