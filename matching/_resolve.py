@@ -38,7 +38,8 @@ class Prepared:
     service_rows: tuple[int, ...]
     topics: TextAnalysis
     services: TextAnalysis
-    encode_text: str  # text given to the encoder ("" = nothing to encode)
+    text: str  # the need's own text, encoded as it is ("" = nothing to encode)
+    direct_topics: tuple[int, ...]  # rows of topics whose labels the text names outright
 
 
 class QueryResolver:
@@ -72,11 +73,8 @@ class QueryResolver:
         text = query.text
         t_analysis = self.topics.analyse(text)
         s_analysis = self.services.analyse(text)
-        encode_text = text
         lex = t_analysis.lexical
-        direct = [self.topics.concepts_[i].label_en for i in np.argsort(-lex, kind="stable") if lex[i] > 0.5]
-        if text and direct:
-            encode_text = f"{text} (Topics: {', '.join(direct)})"
+        direct = tuple(int(i) for i in np.argsort(-lex, kind="stable") if lex[i] > 0.5)
         return Prepared(
             query=query,
             place=place,
@@ -86,7 +84,8 @@ class QueryResolver:
             service_rows=service_rows,
             topics=t_analysis,
             services=s_analysis,
-            encode_text=encode_text,
+            text=text,
+            direct_topics=direct if text else (),
         )
 
     # ------------------------------------------------------------------ place

@@ -70,17 +70,19 @@ def make_encoder(
     kind: str = "onnx-int8",
     model: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    threads: int = 0,
 ) -> Encoder:
     """Build an encoder by name.
 
     ``kind`` is one of :data:`ENCODER_KINDS`; ``model`` is a sentence-transformers
     model name or folder (None: the packaged all-MiniLM-L6-v2); ``cache_dir`` is
-    where ONNX exports live (None: :func:`default_cache_dir`).
+    where ONNX exports live (None: :func:`default_cache_dir`); ``threads`` is the
+    ONNX backends' intra-op thread count (0: one per core; see :class:`OnnxEncoder`).
     """
     if kind == "onnx-int8":
-        return OnnxEncoder(model, cache_dir=cache_dir, quantize=True)
+        return OnnxEncoder(model, cache_dir=cache_dir, quantize=True, threads=threads)
     if kind == "onnx":
-        return OnnxEncoder(model, cache_dir=cache_dir, quantize=False)
+        return OnnxEncoder(model, cache_dir=cache_dir, quantize=False, threads=threads)
     if kind == "sentence-transformers":
         return SentenceTransformerEncoder(model)
     if kind == "hashing":
@@ -164,10 +166,12 @@ class OnnxEncoder:
     transformers) into ``cache_dir``, keyed by the sha256 of the weights; later
     processes only load the ONNX file.
 
-    ``threads`` is onnxruntime's intra-op thread count; 0 means one per core.
-    The default, 1, measured best for single queries on a shared 2-core machine
-    (p50 and p99 both lower than with 2 threads under load, and only ~1 ms
-    slower when idle); bulk index builds may pass 0.
+    ``threads`` is onnxruntime's intra-op thread count; 0 (the default) means one
+    per core. On an idle 2-core machine that is fastest for a single query (int8
+    p50 2.5 ms against 4.2 ms with one thread, ``bench/bench_encoder.py``); when
+    other work shares the cores, or a server encodes several requests at once,
+    one thread per encoder measured better (p50 and p99 both lower under load):
+    pass ``threads=1`` there.
     """
 
     def __init__(
@@ -176,7 +180,7 @@ class OnnxEncoder:
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         quantize: bool = True,
-        threads: int = 1,
+        threads: int = 0,
         max_seq_length: int | None = None,
         batch_size: int = 32,
     ) -> None:
