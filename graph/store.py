@@ -235,10 +235,17 @@ class OxigraphStore(Store):
             "nq": self._ox.RdfFormat.N_QUADS,
             "trig": self._ox.RdfFormat.TRIG,
         }[fmt]
+        from graph.namespaces import PREFIXES
+
+        # vocabulary prefixes only: Oxigraph would write our data IRIs as rmid:centre\/x
+        vocab = {p: iri for p, iri in PREFIXES.items() if p not in ("rmid", "rmc", "rmg")}
+        prefixes = vocab if fmt in ("ttl", "trig") else None
         if graph is not None:
-            out = self._store.dump(format=ox_fmt, from_graph=self._ox.NamedNode(str(graph)))
+            out = self._store.dump(
+                format=ox_fmt, from_graph=self._ox.NamedNode(str(graph)), prefixes=prefixes
+            )
         elif fmt in _DATASET_FORMATS:
-            out = self._store.dump(format=ox_fmt)
+            out = self._store.dump(format=ox_fmt, prefixes=prefixes)
         else:
             # a triple format of the whole dataset: the union of all graphs
             return _to_rdflib_serialisation(self.export("nq"), fmt, None)
