@@ -22,7 +22,12 @@ run: setup
 	$(VENV)/bin/regiomatch stats --store $(STORE)
 
 test: setup
+	$(VENV)/bin/ruff check graph matching service ontologies bench tests
 	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check graph matching service ontologies bench tests
+	$(VENV)/bin/mypy graph matching service
 
 bench: setup
 	$(PY) bench/bench_store.py

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from graph import iris
 from graph.errors import InvalidInput, StoreError
-from graph.store import OxigraphStore, Store, open_store
+from graph.store import OxigraphStore, open_store
 
 __all__ = ["BuildReport", "base_graphs", "build_store"]
 

@@ -145,7 +145,7 @@ def referenced_types(store: Store, data: Graph, chunk: int = 500) -> Graph:
 def record_provenance(store: Store, name: URIRef, sources: list[str]) -> None:
     """Describe the named graph ``name`` in the provenance graph (replacing its old record)."""
     prov_graph = iris.named_graph("provenance")
-    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     rec = Graph()
     rec.add((name, RDF.type, PROV.Entity))
     for s in sources:

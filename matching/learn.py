@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +117,7 @@ def save_weights(weights: dict[str, float], path: str | os.PathLike[str], **meta
     """Write ``weights`` (and ``meta``, e.g. the number of outcomes) as JSON; atomic replace."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"weights": weights, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), **meta}
+    doc = {"weights": weights, "created": datetime.now(UTC).isoformat(timespec="seconds"), **meta}
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -20,7 +20,7 @@ __all__ = ["load", "meta", "states", "districts", "municipalities", "adjacency",
 GEOMETRY_KINDS = ("districts", "st-municipalities")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Any:
     """One compact file, parsed (``regions``, ``centres``, ``geometry`` or ``meta``)."""
     fname = "meta.json" if name == "meta" else f"{name}.json.gz"

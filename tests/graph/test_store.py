@@ -46,7 +46,7 @@ def test_failed_update_writes_nothing(tmp_path):
     with open_store(tmp_path / "s") as st:
         st.put_graph(G1, _graph(), replace=False)
         with pytest.raises(InvalidInput):
-            st.update("DROP GRAPH <%s> ; INSERT DATA { this is not sparql }" % G1)
+            st.update(f"DROP GRAPH <{G1}> ; INSERT DATA {{ this is not sparql }}")
         assert len(st.select("SELECT * WHERE { ?s ?p ?o }")) == 4
 
 

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
@@ -133,10 +132,9 @@ def test_load_edih_csv_for_any_country(fresh_store_dir, tmp_path):
 
 def test_stats_is_fast_and_loads_no_model(default_store_dir):
     code = (
-        "import sys; from service.cli import main; sys.argv=['regiomatch','stats','--store',%r]\n"
+        f"import sys; from service.cli import main; sys.argv=['regiomatch','stats','--store',{default_store_dir!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules, 'model imported'"
-        % default_store_dir
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
