@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SDO, SKOS, XSD
@@ -124,12 +125,12 @@ class CatalogueTerms:
             g = Graph().parse(data=res.read_text(encoding="utf-8"), format="turtle")
             prefix = f"{iris.scheme(kind)}/"
             parents = set(g.objects(None, SKOS.broader))  # grouping concepts are not terms
-            concepts = sorted(c for c in set(g.subjects(RDF.type, SKOS.Concept))
+            concepts = sorted(cast(URIRef, c) for c in set(g.subjects(RDF.type, SKOS.Concept))
                               if str(c).startswith(prefix) and c not in parents)
             table: dict[str, str] = {iris.key_of(c): iris.key_of(c) for c in concepts}
             for p in (SKOS.prefLabel, SKOS.altLabel):  # preferred labels win over synonyms
                 for c in concepts:
-                    for label in sorted(g.objects(c, p)):
+                    for label in sorted(cast("Iterable[Literal]", g.objects(c, p))):
                         try:
                             table.setdefault(iris.slugify(str(label)), iris.key_of(c))
                         except InvalidKey:

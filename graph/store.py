@@ -119,6 +119,8 @@ class OxigraphStore(Store):
     ``read_only=True`` beside a running writer.
     """
 
+    _store: Any  # a pyoxigraph.Store while open, None once closed
+
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         import pyoxigraph as ox
 
@@ -328,7 +330,8 @@ class SparqlStore(Store):
 
         ds = Dataset()
         for r in rows:
-            ds.add((r["s"], r["p"], r["o"], r["g"]))
+            # rdflib turns a graph IRI into its context; its annotation only admits a Graph
+            ds.add((r["s"], r["p"], r["o"], r["g"]))  # type: ignore[arg-type]
         return _to_rdflib_serialisation(ds.serialize(format="nquads", encoding="utf-8"), fmt, None)
 
     def close(self) -> None:

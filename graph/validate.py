@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -108,10 +109,10 @@ def validate(data: Graph, *, source: str, context: Graph | None = None) -> None:
     # Judge only the data's own nodes: validating the context's nodes (a municipality a
     # company sits in) costs time and its results are dropped anyway. pyshacl can only
     # restrict to IRIs, so data with blank-node subjects is validated whole.
-    focus = None
+    focus: list[str | URIRef] | None = None
     subjects = set(data.subjects())
     if context_only and all(isinstance(s, URIRef) for s in subjects):
-        focus = sorted(subjects)
+        focus = sorted(cast("set[URIRef]", subjects))
     conforms, report, _ = shacl_validate(
         target,
         shacl_graph=_cached_shapes(),

@@ -182,6 +182,7 @@ SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?m ?mags ?mnam
   }}
 }}""")
     served: dict[str, set[str]] = defaultdict(set)
+    r: Mapping[str, Node | str]
     for r in store.select_values(P + f"""
 SELECT ?c ?ags WHERE {{ {filt} ?c a rm:Centre ; schema:areaServed ?r . ?r rm:ags ?ags }}"""):
         served[str(r["c"])].add(str(r["ags"]))

@@ -59,7 +59,11 @@ class Encoder(Protocol):
     """Turns texts into unit-length vectors of one fixed width."""
 
     model_id: str
-    dim: int
+
+    @property
+    def dim(self) -> int:
+        """Width of the vectors."""
+        ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return a float32 array of shape ``(len(texts), dim)`` with L2-normalised rows."""

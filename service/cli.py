@@ -8,8 +8,6 @@ code: 1 for violations, unknown entities and store problems, 2 for bad input
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from service import cli_eval, cli_graph, cli_match
@@ -38,4 +36,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

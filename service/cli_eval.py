@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -83,8 +83,8 @@ def _catalogue_from_csv(csv_path: Path, location: Path, quiet: bool) -> Any:
 def _run(cat: Any, queries: list[Any], k: int, topics: bool, encoder: str | None,
          weights: Path | None, seed: int, quiet: bool) -> dict[str, Any]:
     from matching.baselines import default_baselines
+    from matching.evaluate import Ranker, evaluate_topics
     from matching.evaluate import evaluate as run_evaluation
-    from matching.evaluate import evaluate_topics
     from matching.ranker import CentreMatcher
     from service.settings import get_settings
 
@@ -97,7 +97,8 @@ def _run(cat: Any, queries: list[Any], k: int, topics: bool, encoder: str | None
         model_cache_dir=str(Path(settings.cache_dir) / "models"),
         weights=str(weights) if weights else None,
     ).fit(cat)
-    rankers = {"hybrid": hybrid, **default_baselines(cat, encoder=hybrid.encoder_, seed=seed)}
+    baselines = cast("dict[str, Ranker]", default_baselines(cat, encoder=hybrid.encoder_, seed=seed))
+    rankers: dict[str, Ranker] = {"hybrid": hybrid, **baselines}
     out: dict[str, Any] = {"centres": len(cat.centres), "report": run_evaluation(rankers, queries, k=k)}
     if topics:
         out["topics"] = evaluate_topics(hybrid.topic_suggester_, cat.centres, k=5)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -260,7 +261,7 @@ def open_store_ro(store: str | None) -> Any:
     return open_store(resolve_store(store), read_only=True)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[..., Any]] = {
     "init": init,
     "load": load,
     "validate": validate,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -182,6 +182,7 @@ def match(
                     id=query.id,
                 )
         m = _matcher(location, Catalogue.from_store(st, municipalities=False), encoder, weights)
+        assert query is not None  # built above, from the options or from --company
         results = m.match(query, k=k)
     if as_json:
         emit_json({"query": _query_dict(query), "weights": m.weights_, "matches": [r.to_dict() for r in results]})
@@ -354,4 +355,4 @@ def train(
         typer.echo(f"  {name:<10} {w:.3f}  (default {DEFAULT_WEIGHTS[name]:.2f})")
 
 
-COMMANDS: dict[str, object] = {"match": match, "train": train}
+COMMANDS: dict[str, Callable[..., Any]] = {"match": match, "train": train}

@@ -33,8 +33,8 @@ class Settings(BaseSettings):
 
     store: str = Field(default_factory=default_store_dir, description="store directory or SPARQL URL")
     cache_dir: str = Field(default_factory=default_cache_dir, description="model export cache")
-    encoder: str = Field("onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers")
-    model: str | None = Field(None, description="sentence-transformers model name or path")
+    encoder: str = Field(default="onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers")
+    model: str | None = Field(default=None, description="sentence-transformers model name or path")
 
 
 @lru_cache

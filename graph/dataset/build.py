@@ -67,12 +67,12 @@ def build_regions(shared: Path) -> dict[str, Any]:
     de = shared / "germany"
     states = [[r["ags"], r["name"], r["seat"], r["nuts1"], float(r["area_km2"]), int(r["population"])]
               for r in _rows(de / "de_laender.csv")]
-    districts = [
+    districts: list[list[Any]] = [
         [r["ags"], r["name"], r["type"], r["seat"], r["land_ags"], r["nuts3"], float(r["area_km2"]),
          int(r["population"]), float(r["centroid_lat"]), float(r["centroid_lon"])]
         for r in _rows(de / "de_kreise.csv")
     ]
-    municipalities = [
+    municipalities: list[list[Any]] = [
         [r["ags"], r["name"], r["type"], r["kreis_ags"], float(r["area_km2"]), int(r["population"]),
          r["plz"], float(r["lat"]), float(r["lon"]), int(r["degurba_code"])]
         for r in _rows(de / "de_gemeinden.csv")

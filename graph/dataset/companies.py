@@ -153,12 +153,12 @@ def _description(rng: random.Random, lang: str, needs: tuple[str, ...], town: st
     de = lang == "de"
     first = rng.choice(T.NEEDS[needs[0]][0 if de else 1])
     if len(needs) > 1:
-        phrases = [T.NEEDS[t][2 if de else 3] for t in needs[1:]]
+        phrases = [T.NEEDS[t][2] if de else T.NEEDS[t][3] for t in needs[1:]]
         joined = (" und " if de else " and ").join(phrases)
         second = f"Weitere Themen für uns: {joined}." if de else f"We are also interested in {joined}."
         return f"{first} {second}"
     if rng.random() < 0.5:
-        intros = T.INTROS_DE if de else T.INTROS_EN
+        intros: tuple[str, ...] = T.INTROS_DE if de else T.INTROS_EN
         if size != "micro":  # "small firm with little time for IT" only fits micro firms
             intros = tuple(s for s in intros if "klein" not in s and "small" not in s)
         if employees < 3:  # avoid "mit 1 Leuten"
