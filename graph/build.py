@@ -18,8 +18,9 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from graph import iris
+from graph._oxigraph_store import OxigraphStore
 from graph.errors import InvalidInput, StoreError
-from graph.store import OxigraphStore, open_store
+from graph.store import is_remote, open_store
 
 __all__ = ["BuildReport", "base_graphs", "build_store"]
 
@@ -82,7 +83,7 @@ def build_store(
     say("building graphs")
     graphs = _all_graphs(companies, seed, bare)
     report = BuildReport(location=location)
-    if location.startswith(("http://", "https://")):
+    if is_remote(location):
         store = open_store(location)
         try:
             for name, g in graphs.items():
@@ -98,7 +99,12 @@ def build_store(
 
 
 def _build_embedded(target: Path, graphs: dict[str, Graph], report: BuildReport, say: Callable[[str], None]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not target.is_dir():
+        raise StoreError(f"{target} is a file, not a store directory; choose another --store")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store directory {target}: {exc.strerror}") from exc
     tmp = target.with_name(target.name + ".building")
     old = target.with_name(target.name + ".old")
     for p in (tmp, old):
@@ -127,10 +133,13 @@ def _build_embedded(target: Path, graphs: dict[str, Graph], report: BuildReport,
         if old.exists():
             shutil.rmtree(old)
     except BaseException:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
         if old.exists() and not target.exists():
             old.rename(target)
+        if tmp.exists():
+            for name in _KEPT_DIRS:  # hand carried-over caches back before discarding tmp
+                if (tmp / name).is_dir() and target.is_dir() and not (target / name).exists():
+                    (tmp / name).rename(target / name)
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 

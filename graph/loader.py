@@ -26,9 +26,18 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from graph import iris
 from graph.errors import InvalidInput, UnknownFormat, UnreadableInput
-from graph.store import Store
+from graph.store import Store, check_terms
 
-__all__ = ["LOAD_FORMATS", "LoadReport", "read_file", "load_files", "detect_format"]
+__all__ = [
+    "LOAD_FORMATS",
+    "LoadReport",
+    "preflight",
+    "read_file",
+    "load_files",
+    "detect_format",
+    "referenced_types",
+    "provenance_record",
+]
 
 LOAD_FORMATS = ("auto", "ttl", "jsonld", "nt", "rdfxml", "edih-csv")
 _EXTENSIONS = {
@@ -72,14 +81,26 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
     return _EXTENSIONS[ext]
 
 
+def preflight(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:
+    """Check that every path is a readable file of a known format, before any work.
+
+    Returns the format of each path; raises ``UnreadableInput`` / ``UnknownFormat``.
+    """
+    kinds = []
+    for path in paths:
+        p = Path(path)
+        if not p.exists():
+            raise UnreadableInput(f"{p}: no such file")
+        if not p.is_file():
+            raise UnreadableInput(f"{p}: not a regular file")
+        kinds.append(detect_format(p, fmt))
+    return kinds
+
+
 def read_file(path: str | Path, fmt: str = "auto", *, store: Store | None = None) -> Graph:
     """Parse one file into a graph. ``store`` is needed for ``edih-csv`` (to locate hubs)."""
     p = Path(path)
-    if not p.exists():
-        raise UnreadableInput(f"{p}: no such file")
-    if not p.is_file():
-        raise UnreadableInput(f"{p}: not a regular file")
-    kind = detect_format(p, fmt)
+    (kind,) = preflight([p], fmt)
     if p.stat().st_size > _MAX_BYTES:
         raise UnreadableInput(f"{p}: larger than {_MAX_BYTES // 2**20} MiB; split it")
     if kind == "edih-csv":
@@ -97,8 +118,12 @@ def read_file(path: str | Path, fmt: str = "auto", *, store: Store | None = None
     try:
         g.parse(data=text, format=_RDFLIB_FORMAT[kind], publicID=p.resolve().as_uri())
     except Exception as exc:  # noqa: BLE001 - parsers raise many types; we name the file
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UnreadableInput(f"{p}: not valid {kind}: {msg}") from exc
+        msg = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        raise UnreadableInput(f"{p}: not valid {kind}: {msg[:600] or type(exc).__name__}") from exc
+    try:
+        check_terms(g)
+    except InvalidInput as exc:
+        raise UnreadableInput(f"{p}: {exc}") from exc
     return g
 
 
@@ -124,8 +149,13 @@ def load_files(
         raise UnreadableInput(f"{', '.join(map(str, paths))}: no triples found")
     context = referenced_types(store, data)
     validate(data, source=", ".join(str(p) for p in paths), context=context)
-    store.put_graph(name, data, replace=replace)
-    record_provenance(store, name, [str(p) for p in paths])
+    store.put_graph(
+        name,
+        data,
+        replace=replace,
+        provenance=provenance_record(name, [str(p) for p in paths]),
+        provenance_graph=iris.named_graph("provenance"),
+    )
     return LoadReport(str(name), len(data), tuple(str(p) for p in paths), replace)
 
 
@@ -142,20 +172,15 @@ def referenced_types(store: Store, data: Graph, chunk: int = 500) -> Graph:
     return ctx
 
 
-def record_provenance(store: Store, name: URIRef, sources: list[str]) -> None:
-    """Describe the named graph ``name`` in the provenance graph (replacing its old record)."""
-    prov_graph = iris.named_graph("provenance")
+def provenance_record(name: URIRef, sources: list[str]) -> Graph:
+    """Triples describing the named graph ``name``: its source files and when it was loaded."""
     now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     rec = Graph()
     rec.add((name, RDF.type, PROV.Entity))
     for s in sources:
         rec.add((name, DCTERMS.source, Literal(Path(s).name)))
     rec.add((name, PROV.generatedAtTime, Literal(now, datatype=XSD.dateTime)))
-    body = rec.serialize(format="nt", encoding="utf-8").decode()
-    store.update(
-        f"DELETE WHERE {{ GRAPH <{prov_graph}> {{ <{name}> ?p ?o }} }} ;\n"
-        f"INSERT DATA {{ GRAPH <{prov_graph}> {{\n{body}\n}} }}"
-    )
+    return rec
 
 
 def _stem(path: str | Path) -> str:
@@ -178,6 +203,11 @@ def _refuse_remote_contexts(p: Path, text: str) -> None:
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
+            if "@import" in node:
+                raise UnreadableInput(
+                    f"{p}: imports the JSON-LD context {node['@import']!r}; regiomatch does not "
+                    "fetch from the network — inline the context object instead"
+                )
             ctx = node.get("@context")
             for c in ctx if isinstance(ctx, list) else [ctx]:
                 if isinstance(c, str):

@@ -2,35 +2,58 @@
 
 ``open_store(location)`` returns a :class:`Store`:
 
-- a directory path → :class:`OxigraphStore`, an on-disk Oxigraph database (created
-  on first write, survives restarts, no server needed);
-- an ``http(s)://`` URL → :class:`SparqlStore`, any SPARQL 1.1 endpoint speaking the
-  protocol (query at the URL, updates at ``update_url`` or the same URL).
+- a directory path → ``graph._oxigraph_store.OxigraphStore``, an on-disk Oxigraph
+  database (created on first write, survives restarts, no server needed);
+- an ``http(s)://`` URL → ``graph._sparql_store.SparqlStore``, any SPARQL 1.1 endpoint
+  speaking the protocol (query at the URL, updates at ``REGIOMATCH_UPDATE_URL`` or the
+  same URL).
 
 Both speak rdflib terms: SELECT rows are ``dict[str, rdflib.term.Node]``, CONSTRUCT
 returns an ``rdflib.Graph``. Queries see the union of all named graphs as their
 default graph (configure remote endpoints the same way, e.g. Fuseki's
-``unionDefaultGraph``). Writes of a named graph are transactional: either the whole
-graph lands (or is replaced) or nothing changes.
+``unionDefaultGraph``). Writes of a named graph (with its provenance record) are one
+SPARQL update, so either all of it lands or nothing changes.
+
+Safety: every term written is checked first (:func:`check_terms`), so an IRI cannot
+smuggle SPARQL into an update; queries with ``SERVICE`` are refused, so a query
+cannot make the store call out to the network.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import re
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.errors import InvalidInput, StoreError, UnknownFormat
+from graph.errors import InvalidInput, UnknownFormat
 
-__all__ = ["Store", "OxigraphStore", "SparqlStore", "open_store", "EXPORT_FORMATS"]
+if TYPE_CHECKING:
+    from rdflib.graph import _TripleType
+
+__all__ = [
+    "Store",
+    "open_store",
+    "is_remote",
+    "check_terms",
+    "check_query",
+    "EXPORT_FORMATS",
+]
 
 EXPORT_FORMATS = ("ttl", "jsonld", "nt", "nq", "trig")
 _DATASET_FORMATS = ("nq", "trig")
+# RFC 3987 excludes these from IRIs; any of them could end an IRI inside a SPARQL update
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*$")
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def is_remote(location: str | os.PathLike[str]) -> bool:
+    """True when ``location`` names a SPARQL endpoint rather than a directory."""
+    return str(location).startswith(("http://", "https://"))
 
 
 class Store(ABC):
@@ -67,24 +90,41 @@ class Store(ABC):
         """IRIs of the named graphs holding at least one triple, sorted."""
 
     @abstractmethod
-    def put_graph(self, name: URIRef, graph: Graph, *, replace: bool) -> None:
+    def export(self, fmt: str, graph: URIRef | None = None) -> bytes:
+        """Serialise the store (or one named graph) in ``fmt`` (see ``EXPORT_FORMATS``)."""
+
+    def put_graph(
+        self,
+        name: URIRef,
+        graph: Graph,
+        *,
+        replace: bool,
+        provenance: Graph | None = None,
+        provenance_graph: URIRef | None = None,
+    ) -> None:
         """Add ``graph``'s triples to the named graph ``name`` in one transaction.
 
         With ``replace`` the named graph's old triples are dropped in the same
         transaction, so readers see either the old or the new graph, never a mix.
+        ``provenance`` (triples about ``name``) replaces ``name``'s record in
+        ``provenance_graph`` in that same transaction.
         """
+        check_terms(graph)
+        ops = [f"DROP SILENT GRAPH {_iri(name)}"] if replace else []
+        ops.append(f"INSERT DATA {{ GRAPH {_iri(name)} {{\n{_ntriples(graph)}\n}} }}")
+        if provenance is not None and provenance_graph is not None:
+            check_terms(provenance)
+            ops.append(f"DELETE WHERE {{ GRAPH {_iri(provenance_graph)} {{ {_iri(name)} ?p ?o }} }}")
+            ops.append(f"INSERT DATA {{ GRAPH {_iri(provenance_graph)} {{\n{_ntriples(provenance)}\n}} }}")
+        self.update(" ;\n".join(ops))
 
-    @abstractmethod
     def drop_graph(self, name: URIRef) -> None:
         """Remove a named graph and all its triples."""
-
-    @abstractmethod
-    def export(self, fmt: str, graph: URIRef | None = None) -> bytes:
-        """Serialise the store (or one named graph) in ``fmt`` (see ``EXPORT_FORMATS``)."""
+        self.update(f"DROP SILENT GRAPH {_iri(name)}")
 
     def raw_query(self, query: str) -> tuple[str, Any]:
         """Run any query; returns (kind, result) with kind 'select' | 'ask' | 'graph'."""
-        kind = _query_kind(query)
+        kind = query_kind(query)
         if kind == "select":
             return kind, self.select(query)
         if kind == "ask":
@@ -103,267 +143,103 @@ class Store(ABC):
 
 def open_store(location: str | os.PathLike[str], *, read_only: bool = False) -> Store:
     """Open the store at ``location`` (directory or SPARQL endpoint URL)."""
-    loc = str(location)
-    if loc.startswith(("http://", "https://")):
-        return SparqlStore(loc)
-    return OxigraphStore(Path(loc).expanduser(), read_only=read_only)
+    if is_remote(location):
+        from graph._sparql_store import SparqlStore
+
+        return SparqlStore(str(location))
+    from graph._oxigraph_store import OxigraphStore
+
+    return OxigraphStore(Path(location).expanduser(), read_only=read_only)
 
 
-# --------------------------------------------------------------------------- embedded
+# --------------------------------------------------------------------------- safety
 
 
-class OxigraphStore(Store):
-    """An on-disk Oxigraph database opened in this process.
+def check_terms(graph: Graph) -> None:
+    """Raise ``InvalidInput`` naming the first IRI or language tag that is not well formed.
 
-    Only one process may open a directory for writing; readers may use
-    ``read_only=True`` beside a running writer.
+    rdflib accepts IRIs with spaces or ``>`` (e.g. from Turtle ``\\u003E`` escapes) and
+    writes them raw; written into a SPARQL update they would end the IRI early.
     """
+    for triple in graph:
+        for term in triple:
+            _check_term(term, triple)
 
-    _store: Any  # a pyoxigraph.Store while open, None once closed
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        import pyoxigraph as ox
-
-        self._ox = ox
-        self.location = str(path)
-        self.read_only = read_only
-        try:
-            if read_only:
-                if not (path / "CURRENT").exists():
-                    raise StoreError(
-                        f"no store at {path}: run 'regiomatch init' first "
-                        "(or set REGIOMATCH_STORE / --store to an existing store)"
-                    )
-                self._store = ox.Store.read_only(str(path))
-            else:
-                path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-
-    # -- reads
-    def _query(self, query: str) -> Any:
-        try:
-            return self._store.query(query, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise InvalidInput(f"invalid SPARQL query: {exc}") from exc
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"query failed: {exc}") from exc
-
-    def select(self, query: str) -> list[dict[str, Node]]:
-        res = self._query(query)
-        if not isinstance(res, self._ox.QuerySolutions):
-            raise InvalidInput("expected a SELECT query")
-        names = [v.value for v in res.variables]
-        rows: list[dict[str, Node]] = []
-        for sol in res:
-            row = {}
-            for name in names:
-                term = sol[name]
-                if term is not None:
-                    row[name] = _to_rdflib(term)
-            rows.append(row)
-        return rows
-
-    def select_values(self, query: str) -> list[dict[str, str]]:
-        res = self._query(query)
-        if not isinstance(res, self._ox.QuerySolutions):
-            raise InvalidInput("expected a SELECT query")
-        names = [v.value for v in res.variables]
-        rows: list[dict[str, str]] = []
-        for sol in res:
-            rows.append({n: t.value for n in names if (t := sol[n]) is not None})
-        return rows
-
-    def ask(self, query: str) -> bool:
-        res = self._query(query)
-        if not isinstance(res, self._ox.QueryBoolean):
-            raise InvalidInput("expected an ASK query")
-        return bool(res)
-
-    def construct(self, query: str) -> Graph:
-        res = self._query(query)
-        if not isinstance(res, self._ox.QueryTriples):
-            raise InvalidInput("expected a CONSTRUCT or DESCRIBE query")
-        g = Graph()
-        for t in res:
-            g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
-        return g
-
-    def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if hasattr(g, "value"))
-
-    # -- writes
-    def _writable(self) -> None:
-        if self.read_only:
-            raise StoreError(f"the store at {self.location} is open read-only")
-
-    def update(self, update: str) -> None:
-        self._writable()
-        try:
-            self._store.update(update)
-        except SyntaxError as exc:
-            raise InvalidInput(f"invalid SPARQL update: {exc}") from exc
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"update failed, nothing was written: {exc}") from exc
-        self._store.flush()
-
-    def put_graph(self, name: URIRef, graph: Graph, *, replace: bool) -> None:
-        self._writable()
-        data = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        ops = []
-        if replace:
-            ops.append(f"DROP SILENT GRAPH <{name}>")
-        ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{data}\n}} }}")
-        self.update(" ;\n".join(ops))
-
-    def bulk_load_nquads(self, data: bytes) -> None:
-        """Fast, non-transactional load for building a fresh store (``init``)."""
-        self._writable()
-        self._store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
-        self._store.flush()
-
-    def drop_graph(self, name: URIRef) -> None:
-        self.update(f"DROP SILENT GRAPH <{name}>")
-
-    def export(self, fmt: str, graph: URIRef | None = None) -> bytes:
-        fmt = _check_export_format(fmt, graph)
-        if fmt == "jsonld":
-            # rdflib writes compact, readable JSON-LD with our prefixes
-            return _to_rdflib_serialisation(self.export("nq", graph), fmt, graph)
-        ox_fmt = {
-            "ttl": self._ox.RdfFormat.TURTLE,
-            "nt": self._ox.RdfFormat.N_TRIPLES,
-            "nq": self._ox.RdfFormat.N_QUADS,
-            "trig": self._ox.RdfFormat.TRIG,
-        }[fmt]
-        from graph.namespaces import PREFIXES
-
-        # vocabulary prefixes only: Oxigraph would write our data IRIs as rmid:centre\/x
-        vocab = {p: iri for p, iri in PREFIXES.items() if p not in ("rmid", "rmc", "rmg")}
-        prefixes = vocab if fmt in ("ttl", "trig") else None
-        if graph is not None:
-            out = self._store.dump(
-                format=ox_fmt, from_graph=self._ox.NamedNode(str(graph)), prefixes=prefixes
+def _check_term(term: Node, triple: _TripleType) -> None:
+    if isinstance(term, URIRef):
+        if not _IRI.match(str(term)):
+            raise InvalidInput(
+                f"invalid IRI {str(term)!r} in triple {_short_triple(triple)}: an IRI needs a scheme "
+                "(e.g. https:) and may not contain spaces or any of <>\"{}|^`\\"
             )
-        elif fmt in _DATASET_FORMATS:
-            out = self._store.dump(format=ox_fmt, prefixes=prefixes)
-        else:
-            # a triple format of the whole dataset: the union of all graphs
-            return _to_rdflib_serialisation(self.export("nq"), fmt, None)
-        return out or b""
-
-    def close(self) -> None:
-        if not self.read_only:
-            try:
-                self._store.flush()
-            except OSError:
-                pass
-        self._store = None  # releases the RocksDB lock once collected
+    elif isinstance(term, Literal):
+        if term.datatype is not None and not _IRI.match(str(term.datatype)):
+            raise InvalidInput(f"invalid datatype IRI {str(term.datatype)!r} in triple {_short_triple(triple)}")
+        if term.language is not None and not _LANG.match(term.language):
+            raise InvalidInput(
+                f"invalid language tag {term.language!r} in triple {_short_triple(triple)}: "
+                "expected a BCP 47 tag such as 'de' or 'en-GB'"
+            )
 
 
-# --------------------------------------------------------------------------- remote
+def _short_triple(triple: _TripleType) -> str:
+    return " ".join(str(t)[:80] for t in triple)
 
 
-class SparqlStore(Store):
-    """A remote SPARQL 1.1 endpoint (query + update protocol, JSON results)."""
-
-    def __init__(self, url: str, update_url: str | None = None, timeout: float = 60.0) -> None:
-        import httpx
-
-        self.location = url
-        self._update_url = update_url or os.environ.get("REGIOMATCH_UPDATE_URL") or url
-        self._client = httpx.Client(timeout=timeout)
-        self._httpx = httpx
-
-    def _post(self, url: str, data: dict[str, str], accept: str) -> Any:
-        try:
-            resp = self._client.post(url, data=data, headers={"Accept": accept})
-        except self._httpx.HTTPError as exc:
-            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc
-        if resp.status_code == 400:
-            raise InvalidInput(f"the endpoint {url} rejected the request: {resp.text[:500]}")
-        if resp.status_code >= 300:
-            raise StoreError(f"the endpoint {url} answered {resp.status_code}: {resp.text[:500]}")
-        return resp
-
-    def _json(self, query: str) -> dict[str, Any]:
-        resp = self._post(self.location, {"query": query}, "application/sparql-results+json")
-        return json.loads(resp.content)
-
-    def select(self, query: str) -> list[dict[str, Node]]:
-        doc = self._json(query)
-        return [
-            {k: _json_term(v) for k, v in b.items()} for b in doc.get("results", {}).get("bindings", [])
-        ]
-
-    def ask(self, query: str) -> bool:
-        return bool(self._json(query).get("boolean"))
-
-    def construct(self, query: str) -> Graph:
-        resp = self._post(self.location, {"query": query}, "application/n-triples")
-        return Graph().parse(data=resp.text, format="nt")
-
-    def update(self, update: str) -> None:
-        self._post(self._update_url, {"update": update}, "*/*")
-
-    def named_graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(r["g"]) for r in rows if "g" in r)
-
-    def put_graph(self, name: URIRef, graph: Graph, *, replace: bool) -> None:
-        data = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        ops = [f"DROP SILENT GRAPH <{name}>"] if replace else []
-        ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{data}\n}} }}")
-        self.update(" ;\n".join(ops))
-
-    def drop_graph(self, name: URIRef) -> None:
-        self.update(f"DROP SILENT GRAPH <{name}>")
-
-    def export(self, fmt: str, graph: URIRef | None = None) -> bytes:
-        fmt = _check_export_format(fmt, graph)
-        if graph is not None:
-            g = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-            return _serialise_graph(g, fmt)
-        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        from rdflib import Dataset
-
-        ds = Dataset()
-        for r in rows:
-            # rdflib turns a graph IRI into its context; its annotation only admits a Graph
-            ds.add((r["s"], r["p"], r["o"], r["g"]))  # type: ignore[arg-type]
-        return _to_rdflib_serialisation(ds.serialize(format="nquads", encoding="utf-8"), fmt, None)
-
-    def close(self) -> None:
-        self._client.close()
+def check_query(query: str) -> None:
+    """Refuse queries the store must not run: ``SERVICE`` calls out to other endpoints."""
+    body = _strip_iris_strings_comments(query)
+    if re.search(r"(?i)(?<![:\w])SERVICE\s+(SILENT\s+)?(<>|[?$]|[A-Za-z_][\w-]*:)", body):
+        raise InvalidInput(
+            "queries with SERVICE are refused: regiomatch does not call other SPARQL endpoints; "
+            "load their data with 'regiomatch load' instead"
+        )
 
 
-# --------------------------------------------------------------------------- helpers
+def _strip_iris_strings_comments(query: str) -> str:
+    body = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'', '""', query)
+    body = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""', body)
+    body = re.sub(r"<[^<>\s]*>", "<>", body)
+    return re.sub(r"#[^\n]*", "", body)
 
 
-def _query_kind(query: str) -> str:
-    import re
-
-    body = re.sub(r"(?im)^\s*(#.*|prefix\s+\S*\s*<[^>]*>|base\s+<[^>]*>)\s*$", "", query)
-    body = re.sub(r"(?i)(prefix\s+\S*\s*<[^>]*>|base\s+<[^>]*>)", "", body)
+def query_kind(query: str) -> str:
+    """'select', 'ask' or 'graph' (CONSTRUCT/DESCRIBE); ``InvalidInput`` for anything else."""
+    body = _strip_iris_strings_comments(query)
+    body = re.sub(r"(?i)\b(prefix\s+[\w-]*:\s*<>|base\s+<>)", "", body)
     m = re.search(r"(?i)\b(select|ask|construct|describe)\b", body)
     if not m:
         raise InvalidInput(
             "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE "
             f"(got {query.strip()[:60]!r})"
         )
-    word = m.group(1).lower()
-    return {"select": "select", "ask": "ask"}.get(word, "graph")
+    return {"select": "select", "ask": "ask"}.get(m.group(1).lower(), "graph")
 
 
-def _check_export_format(fmt: str, graph: URIRef | None) -> str:
+def _iri(iri: URIRef) -> str:
+    if not _IRI.match(str(iri)):
+        raise InvalidInput(f"invalid IRI {str(iri)!r}")
+    return f"<{iri}>"
+
+
+def _ntriples(graph: Graph) -> str:
+    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+# --------------------------------------------------------------------------- export helpers
+
+
+def check_export_format(fmt: str) -> str:
+    """The canonical export format name; ``UnknownFormat`` naming the choices."""
     f = {"turtle": "ttl", "json-ld": "jsonld", "ntriples": "nt", "nquads": "nq"}.get(fmt, fmt)
     if f not in EXPORT_FORMATS:
         raise UnknownFormat(f"unknown export format {fmt!r}: expected one of {', '.join(EXPORT_FORMATS)}")
     return f
 
 
-def _serialise_graph(g: Graph, fmt: str) -> bytes:
+def serialise_graph(g: Graph, fmt: str) -> bytes:
+    """Serialise one graph with our prefixes bound."""
     from graph.namespaces import bind_prefixes
 
     bind_prefixes(g)
@@ -371,7 +247,8 @@ def _serialise_graph(g: Graph, fmt: str) -> bytes:
     return g.serialize(format=rdflib_fmt, encoding="utf-8")
 
 
-def _to_rdflib_serialisation(nquads: bytes, fmt: str, graph: URIRef | None) -> bytes:
+def reserialise_nquads(nquads: bytes, fmt: str, graph: URIRef | None) -> bytes:
+    """N-Quads → ``fmt``: dataset formats keep graphs, triple formats take the union."""
     from rdflib import Dataset
 
     ds = Dataset()
@@ -385,34 +262,4 @@ def _to_rdflib_serialisation(nquads: bytes, fmt: str, graph: URIRef | None) -> b
     union = Graph()
     for s, p, o, _g in ds.quads((None, None, None, None)):
         union.add((s, p, o))
-    return _serialise_graph(union, fmt)
-
-
-def _to_rdflib(term: Any) -> Node:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
-    raise StoreError(f"unsupported term from the store: {term!r}")
-
-
-def _json_term(v: dict[str, str]) -> Node:
-    t = v.get("type")
-    if t == "uri":
-        return URIRef(v["value"])
-    if t == "bnode":
-        return BNode(v["value"])
-    if "xml:lang" in v:
-        return Literal(v["value"], lang=v["xml:lang"])
-    if "datatype" in v and v["datatype"] != "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(v["value"], datatype=URIRef(v["datatype"]))
-    return Literal(v["value"])
+    return serialise_graph(union, fmt)

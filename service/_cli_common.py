@@ -51,6 +51,9 @@ def handle_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except RegiomatchError as exc:
             fail(str(exc), exit_code(exc))
+        except OSError as exc:  # a file or directory problem the domain code did not name
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            fail(f"{exc.strerror or exc}{where}", 1)
         except KeyboardInterrupt:
             fail("interrupted", 130)
 

@@ -56,11 +56,10 @@ def load(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate FILES with SHACL, then load them into one named graph (all or nothing)."""
-    from graph.loader import detect_format, load_files
+    from graph.loader import load_files, preflight
     from graph.store import open_store
 
-    for f in files:  # fail on a bad --format before opening the store
-        detect_format(f, fmt)
+    preflight(files, fmt)  # missing files or a bad --format fail before the store opens
     with open_store(resolve_store(store)) as st:
         report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
     if as_json:
@@ -123,10 +122,10 @@ def export(
 ) -> None:
     """Serialise the store (or one named graph)."""
     from graph import iris
-    from graph.errors import UnknownEntity
-    from graph.store import _check_export_format, open_store
+    from graph.errors import UnknownEntity, UnreadableInput
+    from graph.store import check_export_format, open_store
 
-    _check_export_format(fmt, None)
+    check_export_format(fmt)
     with open_store(resolve_store(store), read_only=True) as st:
         name = iris.named_graph(graph) if graph else None
         if name is not None and str(name) not in st.named_graphs():
@@ -134,7 +133,10 @@ def export(
             raise UnknownEntity(f"no named graph {graph!r} in the store; it has: {known}")
         data = st.export(fmt, name)
     if output:
-        output.write_bytes(data)
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            raise UnreadableInput(f"cannot write {output}: {exc.strerror}") from exc
         typer.echo(f"wrote {len(data):,} bytes to {output}", err=True)
     else:
         sys.stdout.buffer.write(data)
@@ -150,7 +152,7 @@ def sparql(
     """Run a SPARQL query (our prefixes rm:, schema:, skos:, ... are predeclared)."""
     from graph.errors import InvalidInput, UnreadableInput
     from graph.namespaces import sparql_prefixes
-    from graph.store import open_store
+    from graph.store import open_store, query_kind
 
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"unknown output format {fmt!r}: expected table, json or csv")
@@ -158,9 +160,13 @@ def sparql(
         path = Path(query[1:])
         if not path.is_file():
             raise UnreadableInput(f"{path}: no such query file")
-        query = path.read_text(encoding="utf-8")
+        try:
+            query = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableInput(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not query.strip():
         raise InvalidInput("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    query_kind(query)  # judge the user's text, not our prefix block
     with open_store(resolve_store(store), read_only=True) as st:
         kind, result = st.raw_query(sparql_prefixes() + query)
     if kind == "ask":

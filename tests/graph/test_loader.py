@@ -112,3 +112,39 @@ def test_bad_graph_name_is_rejected_before_anything(fresh_store_dir, tmp_path):
     f = _write(tmp_path, "a.ttl", "<http://e/a> <http://e/b> <http://e/c> .")
     with open_store(fresh_store_dir) as st, pytest.raises(InvalidKey, match="graph name"):
         load_files(st, [f], graph="Bad Name!")
+
+
+INJECTION = (
+    '<http://ex/a> <http://ex/p> "x"^^<http://ex/dt\\u003E\\u0020\\u007D\\u0020\\u007D\\u0020;\\u0020'
+    "DROP\\u0020SILENT\\u0020GRAPH\\u0020\\u003Chttps://w3id.org/regiomatch/graph/centres/st\\u003E"
+    "\\u0020;\\u0020INSERT\\u0020DATA\\u0020{\\u0020GRAPH\\u0020\\u003Chttp://ex/g\\u003E\\u0020{\\u0020"
+    "\\u003Chttp://ex/a\\u003E\\u0020\\u003Chttp://ex/p\\u003E\\u0020\\u003Chttp://ex/dt> .\n"
+)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [INJECTION, '<http://ex/a\\u003E> <http://ex/p> "x" .\n', '<http://ex/a\\u0020b> <http://ex/p> "x" .\n'],
+    ids=["datatype-injection", "iri-with-gt", "iri-with-space"],
+)
+def test_iris_that_could_escape_an_update_are_refused(default_store_dir, tmp_path, content):
+    import shutil
+
+    work = tmp_path / "store"
+    shutil.copytree(default_store_dir, work)
+    before = _count(str(work))
+    f = _write(tmp_path, "inject.ttl", content)
+    with open_store(work) as st, pytest.raises(UnreadableInput, match="invalid (datatype )?IRI"):
+        load_files(st, [f])
+    assert _count(str(work)) == before
+
+
+def test_json_ld_import_is_refused(tmp_path):
+    f = _write(tmp_path, "imp.jsonld", '{"@context": {"@import": "http://127.0.0.1:9/ctx"}, "@id": "http://e/a"}')
+    with pytest.raises(UnreadableInput, match="@import|imports the JSON-LD context"):
+        read_file(f)
+
+
+def test_directory_is_not_a_regular_file(tmp_path):
+    with pytest.raises(UnreadableInput, match="not a regular file"):
+        read_file(tmp_path)

@@ -135,3 +135,31 @@ def test_remote_sparql_endpoint_speaks_the_same(tmp_path):
     finally:
         server.shutdown()
         backing.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "select * where { service silent ?endpoint { ?s ?p ?o } }",
+    ],
+)
+def test_service_queries_are_refused(tmp_path, query):
+    with open_store(tmp_path / "s") as st, pytest.raises(InvalidInput, match="SERVICE"):
+        st.select(query)
+
+
+def test_the_word_service_elsewhere_is_fine(tmp_path):
+    with open_store(tmp_path / "s") as st:
+        st.put_graph(G1, _graph('<http://x/concept/service/a> <http://x/p> "SERVICE <x>" .'), replace=False)
+        q = 'PREFIX c: <http://x/concept/> SELECT ?o WHERE { <http://x/concept/service/a> ?p ?o FILTER(?o != "service") }'
+        assert len(st.select(q)) == 1
+
+
+def test_put_graph_refuses_malformed_iris(tmp_path):
+    g = Graph()
+    g.add((URIRef("http://ex/a> } ; DROP ALL ; INSERT DATA { <http://ex/b"), URIRef("http://ex/p"), Literal("x")))
+    with open_store(tmp_path / "s") as st:
+        with pytest.raises(InvalidInput, match="invalid IRI"):
+            st.put_graph(G1, g, replace=False)
+        assert st.named_graphs() == []

@@ -155,3 +155,20 @@ def test_init_bare_then_stats(tmp_path):
     (store / "vectors" / "v.npz").write_bytes(b"x")
     assert run("init", "--bare", "--store", str(store)).exit_code == 0
     assert (store / "vectors" / "v.npz").read_bytes() == b"x"
+
+
+def test_file_problems_are_one_line_errors(default_store_dir, tmp_path):
+    res = run("export", "--store", default_store_dir, "--graph", "centres/st", "-o", "/nonexistent/dir/x.ttl")
+    assert res.exit_code == 2 and "cannot write /nonexistent/dir/x.ttl" in res.stderr
+    q = tmp_path / "q.rq"
+    q.write_bytes("SELECT * WHERE { ?s ?p 'Gr\xfc\xdfe' }".encode("latin-1"))
+    res = run("sparql", f"@{q}", "--store", default_store_dir)
+    assert res.exit_code == 2 and "not UTF-8" in res.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    res = run("init", "--bare", "--store", str(afile))
+    assert res.exit_code == 1 and "is a file" in res.stderr
+    res = run("load", str(tmp_path), "--store", default_store_dir)
+    assert res.exit_code == 2 and "not a regular file" in res.stderr
+    res = run("sparql", "DELETE WHERE { ?s ?p ?o }", "--store", default_store_dir)
+    assert res.exit_code == 2 and "DELETE WHERE" in res.stderr and "PREFIX" not in res.stderr
