@@ -13,7 +13,7 @@ Things - 4"``); a term must be a concept of the matching SKOS scheme
 term listed twice keeps its highest level (the catalogue export does this).
 ``scope`` (``national`` / ``regional`` / ``international``) is our extension.
 
-Errors name the row (the header is row 1), the column and the bad value.
+Errors name the file, the row (the header is row 1), the column and the bad value.
 
 Mapping rules (shared by every importer of centres, including the default dataset):
 
@@ -197,6 +197,13 @@ def read_edih_csv(path: str | Path, terms: CatalogueTerms | None = None) -> list
         raise UnreadableInput(f"{path}: no such file") from exc
     except (UnicodeDecodeError, csv.Error) as exc:
         raise UnreadableInput(f"{path}: not a readable UTF-8 CSV file ({exc})") from exc
+    try:
+        return _hubs_from_rows(rows, terms)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path}: {exc}") from None
+
+
+def _hubs_from_rows(rows: list[dict[str, str]], terms: CatalogueTerms) -> list[EdihHub]:
     hubs: list[EdihHub] = []
     seen: dict[str, int] = {}
     for n, r in enumerate(rows, start=2):

@@ -162,7 +162,7 @@ SELECT ?ags ?name ?plz WHERE {
 
 def centres(store: Store, centre_id: str | None = None) -> list[Centre]:
     """All centres with their location, served regions and engagements, sorted by id."""
-    filt = f"VALUES ?c {{ {iris.centre(centre_id).n3()} }}" if centre_id else ""
+    filt = f"VALUES ?c {{ {iris.centre(centre_id).n3()} }}" if centre_id is not None else ""
     base = store.select(P + f"""
 SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?m ?mags ?mname ?d ?dags ?dname
        ?lat ?lon WHERE {{
@@ -250,7 +250,7 @@ def centre(store: Store, centre_id: str) -> Centre:
 
 def companies(store: Store, company_id: str | None = None) -> list[Company]:
     """All companies (private data: callers check authorisation), sorted by id."""
-    filt = f"VALUES ?c {{ {iris.company(company_id).n3()} }}" if company_id else ""
+    filt = f"VALUES ?c {{ {iris.company(company_id).n3()} }}" if company_id is not None else ""
     rows = store.select(P + f"""
 SELECT ?c ?id ?name ?ags ?nace ?size ?emp ?desc ?syn WHERE {{
   {filt}

@@ -16,7 +16,14 @@ from matching.encoder import (
     SentenceTransformerEncoder,
     make_encoder,
 )
-from matching.learn import fit_weights, load_weights, save_weights, weights_path
+from matching.learn import (
+    WeightsComparison,
+    compare_weights,
+    fit_weights,
+    load_weights,
+    save_weights,
+    weights_path,
+)
 from matching.query import Match, MatchQuery, Reason
 from matching.ranker import DEFAULT_WEIGHTS, FACTORS, CentreMatcher, centre_profile
 from matching.topics import TopicSuggester, TopicSuggestion
@@ -40,6 +47,8 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "centre_profile",
     "fit_weights",
+    "compare_weights",
+    "WeightsComparison",
     "save_weights",
     "load_weights",
     "weights_path",

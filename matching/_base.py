@@ -112,10 +112,12 @@ def matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
 
 
 def check_text(text: object, *, required: bool = True, what: str = "text") -> str:
-    """Validate free text: a string of at most ``MAX_TEXT_CHARS`` characters.
+    """Validate free text: a string of at most ``MAX_TEXT_CHARS`` characters that is valid UTF-8.
 
     Over-long text is refused rather than silently cut, so a caller never gets a
-    ranking for a text it did not mean; ``required`` refuses empty text too.
+    ranking for a text it did not mean; ``required`` refuses empty text too. Lone
+    surrogates (``"\\ud800"`` from a JSON escape or a shell ``$'...'``) are refused
+    here because the tokenizers and the vector cache cannot encode them.
     """
     if text is None:
         text = ""
@@ -126,6 +128,15 @@ def check_text(text: object, *, required: bool = True, what: str = "text") -> st
             f"{what} has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,} "
             f"(shorten it to the need itself): {text[:40]!r}…"
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start]
+        raise InvalidInput(
+            f"{what} is not valid UTF-8 at position {exc.start}: U+{ord(bad):04X} is a lone surrogate "
+            f"(a broken \\u escape, or bytes that are not UTF-8): "
+            f"{text[max(0, exc.start - 20) : exc.start + 20]!r}"
+        ) from None
     if required and not text.strip():
         raise InvalidInput(f"{what} is empty ({text!r}): describe the need in a few words")
     return text

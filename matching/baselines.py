@@ -79,7 +79,12 @@ class RandomRanker(Estimator):
 
 
 class NearestRanker(Estimator):
-    """Centres by distance from the query's location; random order where unknown."""
+    """Centres by distance from the query's location; random order where unknown.
+
+    ``needs_location``: ``evaluate`` does not score it on queries that give no location.
+    """
+
+    needs_location = True
 
     def __init__(self, *, seed: int = 0) -> None:
         self.seed = seed

@@ -7,6 +7,9 @@
 - :func:`evaluate` runs every ranker (anything with ``match(query, k) -> [Match]``,
   already fitted) on every query with a judgment and reports mean nDCG@k (graded),
   MRR and Recall@k per ranker (see ``matching.metrics`` for the exact definitions).
+  A ranker that declares ``needs_location = True`` (the nearest-centre baseline)
+  is not scored on a query set with no located query, where it could only fall
+  back to random order; the report lists it as "n/a (no locations)".
 - :func:`evaluate_topics` checks topic suggestion against a catalogue's own
   technology tags: topics are suggested from each hub's description alone and
   compared with the hub's tagged technologies, graded by engagement level (1–5),
@@ -207,6 +210,7 @@ class EvalReport:
     n_queries: int
     n_skipped: int
     rankers: Mapping[str, RankerScores]
+    not_applicable: Mapping[str, str] = field(default_factory=dict)  # ranker name -> why it was not scored
 
     def best(self, metric: str = "ndcg") -> str:
         """Name of the ranker with the highest mean ``metric`` (ndcg, mrr, recall)."""
@@ -225,6 +229,8 @@ class EvalReport:
             row += [f"{r.by_lang.get(lang, float('nan')):8.3f}" for lang in langs]
             row.append(f"{r.ms_per_query:8.1f}")
             lines.append("  ".join(row))
+        for name, why in self.not_applicable.items():
+            lines.append(f"{name:<14}  n/a ({why})")
         lines.append(f"({self.n_queries} judged queries, k={self.k}"
                      + (f", {self.n_skipped} without centre judgments skipped" if self.n_skipped else "") + ")")
         return "\n".join(lines)
@@ -233,6 +239,7 @@ class EvalReport:
         return {
             "k": self.k, "queries": self.n_queries, "skipped": self.n_skipped,
             "rankers": {name: r.to_dict() for name, r in self.rankers.items()},
+            "not_applicable": dict(self.not_applicable),
         }
 
 
@@ -247,8 +254,13 @@ def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k:
     if not judged:
         raise InvalidInput("no query has centre judgments ('relevant'); nothing to evaluate")
     match_queries = [q.to_match_query() for q in judged]
+    located = any(mq.municipality for mq in match_queries)
     results: dict[str, RankerScores] = {}
+    not_applicable: dict[str, str] = {}
     for name, ranker in rankers.items():
+        if getattr(ranker, "needs_location", False) and not located:
+            not_applicable[name] = "no locations"
+            continue
         scores: list[QueryScore] = []
         t0 = time.perf_counter()
         for q, mq in zip(judged, match_queries):
@@ -274,7 +286,14 @@ def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k:
             per_query=tuple(scores),
             by_lang={lang: metrics.mean(v) for lang, v in sorted(by_lang.items())},
         )
-    return EvalReport(k=k, n_queries=len(judged), n_skipped=len(queries) - len(judged), rankers=results)
+    if not results:
+        raise InvalidInput(
+            f"none of the rankers applies to these queries ({', '.join(f'{n}: {w}' for n, w in not_applicable.items())})"
+        )
+    return EvalReport(
+        k=k, n_queries=len(judged), n_skipped=len(queries) - len(judged), rankers=results,
+        not_applicable=not_applicable,
+    )
 
 
 # --------------------------------------------------------------------------- topics

@@ -20,12 +20,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from matching._base import check_k
+
 __all__ = ["dcg_at_k", "ndcg_at_k", "reciprocal_rank", "recall_at_k", "mean"]
-
-
-def _check_k(k: int) -> None:
-    if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
 
 
 def _dedup(ranked: Sequence[str], k: int) -> list[str]:
@@ -47,13 +44,13 @@ def _gain(grade: float) -> float:
 
 def dcg_at_k(grades: Sequence[float], k: int) -> float:
     """Discounted cumulative gain of ``grades`` listed in rank order (exponential gain)."""
-    _check_k(k)
+    k = check_k(k)
     return sum(_gain(g) / math.log2(i + 2) for i, g in enumerate(grades[:k]) if g > 0)
 
 
 def ndcg_at_k(ranked: Sequence[str], relevant: Mapping[str, float], k: int = 10) -> float:
     """nDCG@k in [0, 1] of the ranked ids against graded judgments ``{id: grade}``."""
-    _check_k(k)
+    k = check_k(k)
     ideal = dcg_at_k(sorted((g for g in relevant.values() if g > 0), reverse=True), k)
     if ideal == 0.0:
         return 0.0
@@ -64,7 +61,7 @@ def ndcg_at_k(ranked: Sequence[str], relevant: Mapping[str, float], k: int = 10)
 def reciprocal_rank(ranked: Sequence[str], relevant: Mapping[str, float], k: int | None = None) -> float:
     """1 / rank of the first id with grade > 0 among the first ``k`` (all if None); else 0."""
     if k is not None:
-        _check_k(k)
+        k = check_k(k)
     for rank, item in enumerate(_dedup(ranked, k or len(ranked) or 1), start=1):
         if relevant.get(item, 0) > 0:
             return 1.0 / rank
@@ -73,7 +70,7 @@ def reciprocal_rank(ranked: Sequence[str], relevant: Mapping[str, float], k: int
 
 def recall_at_k(ranked: Sequence[str], relevant: Mapping[str, float], k: int = 10) -> float:
     """Share of the ids with grade > 0 that appear among the first ``k``; 0 if none is relevant."""
-    _check_k(k)
+    k = check_k(k)
     wanted = {i for i, g in relevant.items() if g > 0}
     if not wanted:
         return 0.0

@@ -325,10 +325,16 @@ def train(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Learn the ranking weights from the store's recorded outcomes and save them."""
+    """Learn the ranking weights from the store's recorded outcomes; save them only if they rank better.
+
+    The learned weights are compared with the current ones (the weights file being
+    replaced, or the defaults) on held-out outcomes; they are saved only when they
+    rank those outcomes better and are not degenerate (see ``matching.learn``).
+    """
     from graph import views
+    from graph.errors import InvalidInput
     from matching.catalogue import Catalogue
-    from matching.learn import fit_weights, save_weights, weights_path
+    from matching.learn import compare_weights, load_weights, save_weights, weights_path
     from matching.ranker import DEFAULT_WEIGHTS, CentreMatcher
     from service.settings import get_settings
 
@@ -336,23 +342,37 @@ def train(
     with st:
         outcomes = views.outcomes(st)
         if not outcomes:
-            from graph.errors import InvalidInput
-
             raise InvalidInput(
                 "no outcomes recorded in the store: load rm:Outcome records (company, centre, rating 0-1) first"
             )
         companies = views.companies(st)
         catalogue = Catalogue.from_store(st)
-    matcher = CentreMatcher(**_model_options(location, encoder)).fit(catalogue)
-    weights = fit_weights(matcher, outcomes, companies)
     path = output or weights_path(location, get_settings().cache_dir)
-    save_weights(weights, path, outcomes=len(outcomes), previous=dict(DEFAULT_WEIGHTS))
+    current = load_weights(path) if path.exists() else dict(DEFAULT_WEIGHTS)
+    matcher = CentreMatcher(**_model_options(location, encoder)).fit(catalogue)
+    report = compare_weights(matcher, outcomes, companies, current)
+    if not report.accepted:
+        raise InvalidInput(f"not saving the learned weights: {report.problem}\n{report.describe()}")
+    save_weights(
+        report.learned,
+        path,
+        outcomes=len(outcomes),
+        previous=report.current,
+        held_out=report.held_out(),
+    )
     if as_json:
-        emit_json({"weights": weights, "outcomes": len(outcomes), "path": str(path)})
+        emit_json(
+            {
+                "weights": report.learned,
+                "previous": report.current,
+                "held_out": report.held_out(),
+                "outcomes": len(outcomes),
+                "path": str(path),
+            }
+        )
         return
     typer.echo(f"learned from {len(outcomes)} outcomes, saved to {path}")
-    for name, w in weights.items():
-        typer.echo(f"  {name:<10} {w:.3f}  (default {DEFAULT_WEIGHTS[name]:.2f})")
+    typer.echo(report.describe())
 
 
 COMMANDS: dict[str, Callable[..., Any]] = {"match": match, "train": train}

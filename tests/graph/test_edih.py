@@ -27,14 +27,12 @@ CATALOGUE = SHARED / "centres" / "edih_catalogue.csv"
 
 
 @pytest.fixture(scope="module")
-def terms() -> CatalogueTerms:
+def terms(require_shared) -> CatalogueTerms:
     """The catalogue vocabularies: from the SKOS schemes, else the shared term lists."""
     try:
         return CatalogueTerms.from_schemes()
     except UnreadableInput:
-        if not SHARED.is_dir():
-            pytest.skip("neither the SKOS schemes nor the shared term lists are present")
-        cls = SHARED / "classification"
+        cls = require_shared(SHARED / "classification")
         return CatalogueTerms.from_labels({
             kind: [r[kind] for r in csv.DictReader(open(cls / f"edih_{plural}_terms.csv", encoding="utf-8"))]
             for kind, plural in (("technology", "technologies"), ("service", "services"),
@@ -72,9 +70,8 @@ def test_a_repeated_term_keeps_its_highest_level(terms: CatalogueTerms) -> None:
     assert [(t.slug, t.level) for t in tags] == [("energy", 4)]
 
 
-def test_reads_the_whole_catalogue_of_every_country(terms: CatalogueTerms) -> None:
-    if not CATALOGUE.is_file():
-        pytest.skip("shared catalogue not present")
+def test_reads_the_whole_catalogue_of_every_country(terms: CatalogueTerms, require_shared) -> None:
+    require_shared(CATALOGUE)
     hubs = read_edih_csv(CATALOGUE, terms)
     assert len(hubs) == 367
     assert len({h.country for h in hubs}) > 30
@@ -98,12 +95,13 @@ def test_missing_required_column_lists_expected_columns(tmp_path: Path, terms: C
     ("name", "  ", r"row 3, column 'name': value is empty"),
     ("hub_id", "bad id!", r"row 3, column 'hub_id': .*'bad id!'"),
 ])
-def test_bad_values_name_row_column_and_value(
+def test_bad_values_name_file_row_column_and_value(
     tmp_path: Path, terms: CatalogueTerms, column: str, value: str, message: str
 ) -> None:
     path = _write(tmp_path / "h.csv", [GOOD, {**GOOD, "hub_id": "x-002", column: value}])
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises(InvalidInput, match=message) as err:
         read_edih_csv(path, terms)
+    assert str(err.value).startswith(f"{path}: row 3, column ")
 
 
 def test_unknown_term_error_lists_valid_terms(tmp_path: Path, terms: CatalogueTerms) -> None:
@@ -114,8 +112,9 @@ def test_unknown_term_error_lists_valid_terms(tmp_path: Path, terms: CatalogueTe
 
 def test_duplicate_hub_id_is_rejected(tmp_path: Path, terms: CatalogueTerms) -> None:
     path = _write(tmp_path / "h.csv", [GOOD, GOOD])
-    with pytest.raises(InvalidInput, match="row 3, column 'hub_id': 'x-001' already used in row 2"):
+    with pytest.raises(InvalidInput, match="row 3, column 'hub_id': 'x-001' already used in row 2") as err:
         read_edih_csv(path, terms)
+    assert str(err.value).startswith(f"{path}: ")
 
 
 def test_missing_or_binary_file_is_unreadable(tmp_path: Path, terms: CatalogueTerms) -> None:

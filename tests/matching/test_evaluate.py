@@ -121,16 +121,14 @@ def test_load_queries_refuses_missing_and_empty_files(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- shipped sets
 
 
-def test_default_set_has_30_german_and_30_english_queries_on_real_centres() -> None:
+def test_default_set_has_30_german_and_30_english_queries_on_real_centres(require_shared) -> None:
     qs = load_queries(DATA_DIR / "queries_default.jsonl")
     assert len(qs) >= 60
     langs = Counter(q.lang for q in qs)
     assert langs["de"] >= 30 and langs["en"] >= 30
     from graph.dataset import _curated  # the default dataset's ids: 57 hubs + Saxony-Anhalt orgs
 
-    shared = Path(__file__).resolve().parents[3] / "shared" / "data" / "centres"
-    if not shared.is_dir():
-        pytest.skip("shared source data not available")
+    shared = require_shared(Path(__file__).resolve().parents[3] / "shared" / "data" / "centres")
     ids = {r["hub_id"] for r in csv.DictReader((shared / "edih_catalogue.csv").open(encoding="utf-8"))
            if r["country"] == "Germany"}
     ids |= {r["org_id"] for r in csv.DictReader((shared / "st_support_organisations.csv").open(encoding="utf-8"))
@@ -185,6 +183,21 @@ def test_evaluate_scores_rankers_side_by_side(tiny: Catalogue) -> None:
     assert report.best("ndcg") == "perfect"
     assert "perfect" in report.table() and "nDCG@2" in report.table()
     assert report.to_dict()["rankers"]["second"]["mrr"] == 0.5
+
+
+def test_nearest_baseline_is_not_scored_on_queries_without_locations(tiny: Catalogue) -> None:
+    # Without a location the nearest baseline falls back to random order: its
+    # numbers would measure nothing, so the report says n/a instead.
+    rankers = {"perfect": _Fixed(["c-cyber"]).fit(tiny), "nearest": NearestRanker().fit(tiny)}
+    report = evaluate(rankers, [LabelledQuery("ransomware", {"c-cyber": 3})], k=2)
+    assert set(report.rankers) == {"perfect"} and report.not_applicable == {"nearest": "no locations"}
+    assert "nearest         n/a (no locations)" in report.table()
+    assert report.to_dict()["not_applicable"] == {"nearest": "no locations"}
+    located = [LabelledQuery("ransomware", {"c-cyber": 3}), LabelledQuery("x", {"c-magdeburg": 1}, municipality="15083270")]
+    report = evaluate(rankers, located, k=2)
+    assert set(report.rankers) == {"perfect", "nearest"} and not report.not_applicable
+    with pytest.raises(InvalidInput, match="none of the rankers applies.*nearest: no locations"):
+        evaluate({"nearest": NearestRanker().fit(tiny)}, [LabelledQuery("x", {"c-cyber": 1})])
 
 
 def test_evaluate_refuses_bad_arguments(tiny: Catalogue) -> None:

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from graph.errors import InvalidInput
 from matching.metrics import dcg_at_k, mean, ndcg_at_k, recall_at_k, reciprocal_rank
 
 REL = {"a": 3, "b": 2, "c": 1}
@@ -56,10 +57,12 @@ def test_recall_at_k() -> None:
     assert recall_at_k(["x"], {}, 10) == 0.0
 
 
-@pytest.mark.parametrize("k", [0, -1, 1.5, True])
-def test_bad_k_is_refused(k: object) -> None:
-    with pytest.raises(ValueError, match="k must be a positive integer"):
-        ndcg_at_k(["a"], REL, k)  # type: ignore[arg-type]
+@pytest.mark.parametrize("k", [0, -1, 1.5, True, 1001])
+def test_bad_k_is_refused_like_everywhere_else(k: object) -> None:
+    # The same check and error as the matchers (matching._base.check_k), not a bare ValueError.
+    for fn in (ndcg_at_k, recall_at_k, reciprocal_rank):
+        with pytest.raises(InvalidInput, match=f"k must be an integer from 1 to 1000, got {k!r}"):
+            fn(["a"], REL, k)  # type: ignore[arg-type]
 
 
 def test_mean() -> None:

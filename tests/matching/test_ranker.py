@@ -14,10 +14,12 @@ from matching import (
     CentreMatcher,
     HashingEncoder,
     MatchQuery,
+    compare_weights,
     fit_weights,
     load_weights,
     save_weights,
 )
+from matching._base import check_text
 
 B = "https://w3id.org/regiomatch/"
 
@@ -290,6 +292,16 @@ def test_bad_text_is_refused(text: str, message: str) -> None:
         MatchQuery(text)
 
 
+@pytest.mark.parametrize(("text", "position"), [("IT \ud800", 3), ("\udced\udca0\udc80 KI", 0)])
+def test_lone_surrogate_is_refused_naming_its_position(text: str, position: int) -> None:
+    # A lone surrogate (JSON "\ud800", or argv bytes that are not UTF-8) used to
+    # reach the tokenizer and crash with a TypeError.
+    with pytest.raises(InvalidInput, match=f"not valid UTF-8 at position {position}: U\\+D"):
+        MatchQuery(text)
+    with pytest.raises(InvalidInput, match="lone surrogate"):
+        check_text(text, what="need")
+
+
 @pytest.mark.parametrize("k", [0, -3, 1001])
 def test_bad_k(matcher: CentreMatcher, k: int) -> None:
     with pytest.raises(InvalidInput, match=f"got {k}"):
@@ -341,6 +353,53 @@ def test_weights_learned_from_outcomes_favour_the_predictive_factor(catalogue: C
     path = save_weights(weights, tmp_path / "w.json", outcomes=len(outcomes))
     assert load_weights(path) == weights
     assert CentreMatcher(encoder=HashingEncoder(), weights=str(path)).fit(catalogue).weights_ == weights
+
+
+def _rated(matcher: CentreMatcher, rate, *, n_companies: int = 30, sectors=(None,),
+           places=("15083270", "15003000", "09162000", "11000000", "15083999")) -> tuple[list, list]:
+    """Companies spread over ``places`` and their outcomes with every centre, rated by ``rate(factors)``."""
+    needs = ["KI", "IT-Sicherheit", "Sensoren", "Schulung"]
+    companies, outcomes = [], []
+    for n in range(n_companies):
+        c = Company(f"{B}id/company/r{n}", f"r{n}", f"R{n}", places[n % len(places)], nace=sectors[n % len(sectors)],
+                    need_description=needs[n % 4])
+        companies.append(c)
+        factors = matcher.factor_matrix(MatchQuery.for_company(c))
+        for i, centre in enumerate(matcher.centres_):
+            outcomes.append(Outcome(f"{B}id/outcome/r{n}-{i}", c.iri, centre.iri, float(rate(factors[i]))))
+    return companies, outcomes
+
+
+def test_informative_outcomes_beat_the_defaults_and_are_accepted(matcher: CentreMatcher) -> None:
+    geo, topic = FACTORS.index("geography"), FACTORS.index("topic")
+    companies, outcomes = _rated(matcher, lambda f: round(0.8 * f[geo] + 0.2 * f[topic], 2))
+    report = compare_weights(matcher, outcomes, companies, DEFAULT_WEIGHTS)
+    assert report.accepted, report.describe()
+    assert max(report.learned, key=report.learned.get) == "geography"
+    assert report.learned_score > report.current_score and report.folds == 5
+    assert "learned" in report.describe() and "current" in report.describe()
+
+
+def test_uninformative_alternating_ratings_are_refused(matcher: CentreMatcher) -> None:
+    # 24 referrals rated 0, 1, 0, 1, ... whatever the centre: nothing to learn.
+    places = ["15083270", "15003000", "09162000", "11000000", "15083999"]
+    companies = [Company(f"{B}id/company/a{n}", f"a{n}", f"A{n}", places[n % 5], nace=["25", "47", None][n % 3],
+                         need_description=["KI", "IT-Sicherheit", "Sensoren", "Schulung"][n % 4]) for n in range(24)]
+    outcomes = [Outcome(f"{B}id/outcome/a{n}", c.iri, matcher.centres_[n % 5].iri, float(n % 2))
+                for n, c in enumerate(companies)]
+    report = compare_weights(matcher, outcomes, companies, DEFAULT_WEIGHTS)
+    assert not report.accepted
+    assert "no better than the current ones" in report.problem
+
+
+def test_single_factor_weights_are_refused_as_degenerate(matcher: CentreMatcher) -> None:
+    # Only the sector decides (the companies give no location): the learned ranker
+    # would score every centre 0 for a need without a sector.
+    sector = FACTORS.index("sector")
+    companies, outcomes = _rated(matcher, lambda f: f[sector] > 0.5, sectors=("25", "47", None), places=("",))
+    report = compare_weights(matcher, outcomes, companies, DEFAULT_WEIGHTS)
+    assert sum(w >= 0.01 for w in report.learned.values()) < 2, report.learned
+    assert not report.accepted and "degenerate" in report.problem and "sector" in report.problem
 
 
 def test_too_few_outcomes(matcher: CentreMatcher) -> None:

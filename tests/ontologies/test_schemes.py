@@ -44,12 +44,12 @@ def _label(g: Graph, c: URIRef, lang: str) -> str | None:
 
 
 @pytest.mark.parametrize("name", list(EXPECTED_COUNTS))
-def test_scheme_has_one_leaf_per_catalogue_term(name: str) -> None:
+def test_scheme_has_one_leaf_per_catalogue_term(name: str, require_shared) -> None:
     g = _scheme_graph(name)
     labels = sorted(_label(g, c, "en") or "" for c in _leaves(g, name))
     assert len(labels) == EXPECTED_COUNTS[name]
     csv_path = SHARED / "classification" / f"edih_{_TERMS_CSV[name]}_terms.csv"
-    if csv_path.is_file():
+    if require_shared(csv_path, optional=True):
         with csv_path.open(encoding="utf-8", newline="") as f:
             terms = sorted(row[name] for row in csv.DictReader(f))
         assert labels == terms
@@ -141,9 +141,8 @@ def test_every_sector_close_match_is_a_nace_concept() -> None:
     assert (manufacturing, SKOS.closeMatch, iris.nace("C")) in sectors
 
 
-def test_nace_file_is_what_the_generator_writes_now() -> None:
-    if not (SHARED / "classification" / "nace_rev2_en_de.csv").is_file():
-        pytest.skip("shared/data is not available")
+def test_nace_file_is_what_the_generator_writes_now(require_shared) -> None:
+    require_shared(SHARED / "classification" / "nace_rev2_en_de.csv")
     from graph.dataset.build_nace_scheme import build
 
     assert build(SHARED) == (SCHEMES / "nace.ttl").read_text(encoding="utf-8"), (

@@ -58,6 +58,14 @@ def test_show_unknown_key_names_value(default_store_dir):
     assert res.exit_code == 2 and "'1508'" in res.stderr
 
 
+def test_show_empty_key_is_refused(default_store_dir):
+    # '' used to disable the id filter and print an arbitrary centre.
+    for key in ("", "  "):
+        res = run("show", key, "--store", default_store_dir)
+        assert res.exit_code == 2, res.output
+        assert res.stderr.startswith("error: ") and "id ''" in res.stderr and "centre:" not in res.stdout
+
+
 def test_sparql_table_json_csv(default_store_dir):
     q = "SELECT ?name WHERE { ?s a rm:State ; schema:name ?name } ORDER BY ?name LIMIT 3"
     res = run("sparql", q, "--store", default_store_dir, "--format", "json")

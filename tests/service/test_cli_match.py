@@ -91,6 +91,29 @@ def test_match_batch_one_result_per_line_and_errors_in_place(default_store_dir, 
     assert "empty" in out[4]["error"]
 
 
+def test_match_batch_lone_surrogate_fails_only_its_line(default_store_dir, tmp_path: Path):
+    # json.loads turns "\\ud800" into a lone surrogate, which used to crash the
+    # encoder and lose the whole 64-line chunk.
+    batch = tmp_path / "needs.jsonl"
+    lines = [json.dumps({"id": "a", "text": RANSOM}), '{"text": "\\ud800 lone"}', json.dumps({"id": "c", "text": "KI"})]
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run(default_store_dir, "match", "--batch", str(batch), "-k", "2")
+    assert res.exit_code == 0, res.output
+    out = _lines(res.stdout)
+    assert [o["line"] for o in out] == [1, 2, 3]
+    assert len(out[0]["matches"]) == 2 and len(out[2]["matches"]) == 2
+    assert "position 0" in out[1]["error"] and "U+D800" in out[1]["error"]
+
+
+def test_topics_suggest_batch_lone_surrogate_fails_only_its_line(default_store_dir, tmp_path: Path):
+    batch = tmp_path / "texts.jsonl"
+    batch.write_text('{"text": "3D-Druck"}\n{"id": 2, "text": "KI \\udc80"}\n', encoding="utf-8")
+    res = run(default_store_dir, "topics", "suggest", "--batch", str(batch), "-k", "2")
+    assert res.exit_code == 0, res.output
+    out = _lines(res.stdout)
+    assert out[0]["topics"] and out[1]["id"] == 2 and "position 3" in out[1]["error"]
+
+
 # ------------------------------------------------------------------ topics
 
 
@@ -129,6 +152,8 @@ def test_topics_suggest_batch(default_store_dir, tmp_path: Path):
         (("match", "   "), "empty"),
         (("match",), "empty"),
         (("match", "x" * 100_000), "limit is 10,000"),
+        (("match", "IT \ud800"), "position 3"),
+        (("topics", "suggest", "\ud800 KI"), "position 0"),
         (("match", "KI", "--topic", "blokchain"), "'blokchain'"),
         (("match", "KI", "--company", "sme-1"), "only one of TEXT, --company"),
         (("topics", "suggest", ""), "empty"),
@@ -136,6 +161,7 @@ def test_topics_suggest_batch(default_store_dir, tmp_path: Path):
         (("topics", "suggest", "KI", "--scheme", "colours"), "'colours'"),
         (("match", "KI", "--encoder", "gpt"), "'gpt'"),
         (("match", "--batch", "/nonexistent/needs.jsonl"), "/nonexistent/needs.jsonl"),
+        (("match", "--company", ""), "invalid company id ''"),
     ],
 )
 def test_bad_input_exits_2_naming_the_value(default_store_dir, args, named):
@@ -152,6 +178,34 @@ def test_unknown_company_exits_1(default_store_dir):
 def test_train_without_outcomes_says_what_is_missing(default_store_dir):
     res = run(default_store_dir, "train")
     assert res.exit_code == 2 and "no outcomes recorded" in res.stderr
+
+
+def test_train_refuses_uninformative_outcomes_and_saves_nothing(default_store, default_store_dir, tmp_path: Path):
+    # 24 referrals rated 0, 1, 0, 1, ...: once learned sector-only weights that scored every centre 0.
+    import shutil
+
+    from graph import views
+
+    work = tmp_path / "store"
+    shutil.copytree(default_store_dir, work)
+    companies, centres = views.companies(default_store)[:24], views.centres(default_store)[:24]
+    ttl = tmp_path / "outcomes.ttl"
+    ttl.write_text(
+        "@prefix rm: <https://w3id.org/regiomatch/ontology#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        + "".join(
+            f"<https://w3id.org/regiomatch/id/outcome/t{n}> a rm:Outcome ; rm:company <{c.iri}> ; "
+            f'rm:centre <{h.iri}> ; rm:rating "{n % 2}"^^xsd:decimal .\n'
+            for n, (c, h) in enumerate(zip(companies, centres))
+        ),
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["load", str(ttl), "--store", str(work), "--graph", "outcomes"])
+    assert res.exit_code == 0, res.output
+    res = run(str(work), "train")
+    assert res.exit_code == 2, res.output
+    assert "not saving the learned weights" in res.stderr
+    assert "learned" in res.stderr and "current" in res.stderr and "geography 0.450" in res.stderr
+    assert not (work / "matching-weights.json").exists()
 
 
 # ------------------------------------------------------------------ the real model
