@@ -216,6 +216,14 @@ def _match_batch(m: CentreMatcher, path: Path, k: int) -> None:
                 _out({"line": n, "id": ident, "matches": [r.to_dict() for r in res]})
 
 
+_CENTRE_TYPE_LABELS = {
+    "regional": "regional digitalisation centre",
+    "edih": "EDIH",
+    "mittelstand-digital": "Mittelstand-Digital centre",
+    "other": "other centre",
+}
+
+
 def _print_matches(results: list[Match]) -> None:
     for rank, r in enumerate(results, start=1):
         c = r.centre
@@ -223,9 +231,10 @@ def _print_matches(results: list[Match]) -> None:
         if c.district_name and c.district_name != c.municipality_name:
             where += f" ({c.district_name})"
         dist = f" · {r.distance_km:.0f} km" if r.distance_km is not None else ""
-        scope = f" · {c.scope}" if c.scope else ""
+        scope = f" · {c.scope} scope" if c.scope else ""
+        kind = _CENTRE_TYPE_LABELS.get(c.centre_type, c.centre_type)
         typer.echo(f"{rank:>2}. {c.name}  [{c.id}]  score {r.score:.3f}")
-        typer.echo(f"    {c.centre_type}{scope} · {where}{dist}")
+        typer.echo(f"    {kind}{scope} · {where}{dist}")
         if c.topics:
             shown = ", ".join(f"{e.label_en} {e.level}" for e in c.topics[:6])
             more = f", +{len(c.topics) - 6}" if len(c.topics) > 6 else ""
