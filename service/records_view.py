@@ -47,7 +47,8 @@ def _region(store: Store, ags: str) -> dict[str, Any]:
         f"{r['name']} ({r['ags']})"
         for r in store.select(q + f"SELECT ?ags ?name WHERE {{ {iri} schema:containedInPlace+ ?p . ?p rm:ags ?ags ; schema:name ?name }} ORDER BY DESC(STRLEN(?ags))")
     ]
-    rec["parts"] = int(str(store.select(q + f"SELECT (COUNT(?c) AS ?n) WHERE {{ ?c schema:containedInPlace {iri} }}")[0]["n"]))
+    if reg.kind != "municipality":
+        rec["parts"] = int(str(store.select(q + f"SELECT (COUNT(?c) AS ?n) WHERE {{ ?c schema:containedInPlace {iri} }}")[0]["n"]))
     rec["neighbours"] = [
         f"{r['name']} ({r['ags']})"
         for r in store.select(q + f"SELECT ?ags ?name WHERE {{ {iri} geo:sfTouches ?n . ?n rm:ags ?ags ; schema:name ?name }} ORDER BY ?ags")
