@@ -51,6 +51,9 @@ def handle_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except RegiomatchError as exc:
             fail(str(exc), exit_code(exc))
+        except BrokenPipeError:  # the reader went away (`regiomatch … | head`): stop quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except OSError as exc:  # a file or directory problem the domain code did not name
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
             fail(f"{exc.strerror or exc}{where}", 1)
@@ -58,3 +61,12 @@ def handle_errors(fn: F) -> F:
             fail("interrupted", 130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush raises nothing."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
