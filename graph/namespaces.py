@@ -8,7 +8,7 @@ from rdflib.namespace import DCTERMS, GEO, ORG, OWL, PROV, RDFS, SDO, SH, SKOS, 
 from graph.iris import BASE
 from graph.vocab import RM_BASE
 
-__all__ = ["PREFIXES", "bind_prefixes", "sparql_prefixes"]
+__all__ = ["PREFIXES", "bind_prefixes", "curie", "sparql_prefixes"]
 
 PREFIXES: dict[str, str] = {
     "rm": RM_BASE,
@@ -38,3 +38,11 @@ def bind_prefixes(g: Graph) -> Graph:
 def sparql_prefixes() -> str:
     """The PREFIX block for our SPARQL queries."""
     return "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+
+
+def curie(iri: str) -> str:
+    """``rm:Municipality`` for an IRI under one of our prefixes, else the IRI itself."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri

@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from graph import iris
 from graph.errors import InvalidInput, UnknownEntity
-from graph.namespaces import PREFIXES, sparql_prefixes
+from graph.namespaces import PREFIXES, curie, sparql_prefixes
 from graph.records import Centre, Company, Concept, Engagement, Outcome, Region
 from graph.store import Store
 
@@ -361,8 +361,8 @@ SELECT ?o ?company ?centre ?rating WHERE {
 def stats(store: Store) -> dict[str, dict[str, int]]:
     """Counts of instances per class and triples per named graph."""
     classes = {
-        iris.key_of(str(r["cls"])).rsplit("#", 1)[-1]: int(str(r["n"]))
-        for r in store.select(
+        curie(r["cls"]): int(r["n"])
+        for r in store.select_values(
             P + "SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?cls } GROUP BY ?cls"
         )
     }

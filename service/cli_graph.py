@@ -192,14 +192,10 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
             w.writerow([str(r.get(c, "")) for c in cols])
         typer.echo(buf.getvalue().rstrip("\n"))
         return
-    from graph.namespaces import PREFIXES
+    from graph.namespaces import curie
 
     def short(v: Any) -> str:
-        s = "" if v is None else str(v)
-        for p, iri in PREFIXES.items():
-            if s.startswith(iri):
-                return f"{p}:{s[len(iri):]}"
-        return s
+        return "" if v is None else curie(str(v))
 
     table = [[short(r.get(c)) for c in cols] for r in rows]
     widths = [min(60, max([len(c)] + [len(row[i]) for row in table])) for i, c in enumerate(cols)]

@@ -23,10 +23,10 @@ def test_stats_counts_classes_and_graphs(default_store_dir):
     res = run("stats", "--store", default_store_dir, "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert data["classes"]["State"] == 16
-    assert data["classes"]["District"] == 400
-    assert data["classes"]["Municipality"] > 10_000
-    assert data["classes"]["Company"] == 300
+    assert data["classes"]["rm:State"] == 16
+    assert data["classes"]["rm:District"] == 400
+    assert data["classes"]["rm:Municipality"] > 10_000
+    assert data["classes"]["rm:Company"] == 300
     assert {"regions", "schemes", "ontology", "provenance"} <= set(data["graphs"])
 
 
