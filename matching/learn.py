@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from graph.store import is_remote
 
 if TYPE_CHECKING:
     from graph.records import Company, Outcome
@@ -272,7 +273,7 @@ def weights_path(store_location: str | os.PathLike[str], cache_dir: str | os.Pat
     """Where the learned weights of a store live: inside an embedded store's directory,
     or (for a SPARQL endpoint URL) in ``cache_dir`` under a name derived from the URL."""
     loc = os.fspath(store_location)
-    if loc.startswith(("http://", "https://")):
+    if is_remote(loc):
         import hashlib
 
         if cache_dir is None:

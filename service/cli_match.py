@@ -47,17 +47,18 @@ _CHUNK = 64
 
 
 def _open(store: str | None) -> tuple[str, Store]:
-    from graph.store import open_store
+    from graph.store import is_remote, open_store
 
     location = resolve_store(store)
-    return location, open_store(location, read_only=not location.startswith(("http://", "https://")))
+    return location, open_store(location, read_only=not is_remote(location))
 
 
 def _model_options(location: str, encoder: str | None) -> dict[str, Any]:
+    from graph.store import is_remote
     from service.settings import get_settings
 
     settings = get_settings()
-    remote = location.startswith(("http://", "https://"))
+    remote = is_remote(location)
     return {
         "encoder": encoder or settings.encoder,
         "model": settings.model,
