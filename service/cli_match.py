@@ -22,7 +22,7 @@ from service._cli_common import STORE_HELP, emit_json, handle_errors, resolve_st
 if TYPE_CHECKING:
     from graph.store import Store
     from matching.catalogue import Catalogue
-    from matching.query import Match
+    from matching.query import Match, MatchQuery
     from matching.ranker import CentreMatcher
     from matching.topics import TopicSuggestion
 
@@ -150,7 +150,6 @@ def match(
     from graph.errors import InvalidInput
     from matching._base import check_k
     from matching.catalogue import Catalogue
-    from matching.query import MatchQuery
 
     k = check_k(k)
     given = [name for name, v in (("TEXT", text), ("--company", company), ("--batch", batch)) if v is not None]
@@ -164,26 +163,10 @@ def match(
             m = _matcher(location, Catalogue.from_store(st), encoder, weights)
             _match_batch(m, batch, k)
         return
-    query = None
-    if company is None:
-        query = MatchQuery(text=text or "", municipality=municipality, sector=sector, topics=tuple(topic or ()))
     location, st = _open(store)
     with st:
-        if company is not None:
-            from graph import views
-
-            c = views.company(st, company)
-            query = MatchQuery.for_company(c)
-            if municipality or sector or topic:
-                query = MatchQuery(
-                    text=query.text,
-                    municipality=municipality or query.municipality,
-                    sector=sector or query.sector,
-                    topics=tuple(topic or query.topics),
-                    id=query.id,
-                )
+        query = _single_query(st, company, text, municipality, sector, topic)
         m = _matcher(location, Catalogue.from_store(st, municipalities=False), encoder, weights)
-        assert query is not None  # built above, from the options or from --company
         results = m.match(query, k=k)
     if as_json:
         emit_json({"query": _query_dict(query), "weights": m.weights_, "matches": [r.to_dict() for r in results]})
@@ -223,6 +206,34 @@ _CENTRE_TYPE_LABELS = {
     "mittelstand-digital": "Mittelstand-Digital centre",
     "other": "other centre",
 }
+
+
+def _single_query(
+    st: Store,
+    company: str | None,
+    text: str | None,
+    municipality: str | None,
+    sector: str | None,
+    topic: list[str] | None,
+) -> MatchQuery:
+    """The query of a single ``match``: from the options, or a stored company's record
+    with any given option overriding the company's own value."""
+    from matching.query import MatchQuery
+
+    if company is None:
+        return MatchQuery(text=text or "", municipality=municipality, sector=sector, topics=tuple(topic or ()))
+    from graph import views
+
+    query = MatchQuery.for_company(views.company(st, company))
+    if not (municipality or sector or topic):
+        return query
+    return MatchQuery(
+        text=query.text,
+        municipality=municipality or query.municipality,
+        sector=sector or query.sector,
+        topics=tuple(topic or query.topics),
+        id=query.id,
+    )
 
 
 def _print_matches(results: list[Match]) -> None:
