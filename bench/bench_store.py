@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 QUERIES = {
@@ -67,11 +68,7 @@ def child(kind: str, arg: str, workdir: str) -> dict:
         store.bulk_load(path=arg, format=ox.RdfFormat.N_TRIPLES)
         store.flush()
         out["load_s"] = time.perf_counter() - t0
-        for name, q in QUERIES.items():
-            t0 = time.perf_counter()
-            rows = list(store.query(q))
-            out[f"q:{name}"] = (time.perf_counter() - t0) * 1000
-            out[f"rows:{name}"] = len(rows)
+        _time_queries(lambda q: list(store.query(q)), out)
     elif kind == "rdflib":
         from rdflib import Graph
 
@@ -79,13 +76,18 @@ def child(kind: str, arg: str, workdir: str) -> dict:
         g = Graph()
         g.parse(arg, format="nt")
         out["load_s"] = time.perf_counter() - t0
-        for name, q in QUERIES.items():
-            t0 = time.perf_counter()
-            rows = list(g.query(q))
-            out[f"q:{name}"] = (time.perf_counter() - t0) * 1000
-            out[f"rows:{name}"] = len(rows)
+        _time_queries(lambda q: list(g.query(q)), out)
     out["peak_mib"] = _peak_mib()
     return out
+
+
+def _time_queries(run: Callable[[str], list], out: dict) -> None:
+    """Time each of ``QUERIES`` once with ``run`` (ms) and record its row count."""
+    for name, q in QUERIES.items():
+        t0 = time.perf_counter()
+        rows = run(q)
+        out[f"q:{name}"] = (time.perf_counter() - t0) * 1000
+        out[f"rows:{name}"] = len(rows)
 
 
 def run_child(kind: str, arg: str, workdir: str) -> dict:
@@ -122,7 +124,7 @@ def main() -> None:
         print(f"| build default store | failed: {b['error']} | |")
     else:
         print(f"| build default store: {b['triples']:,} triples | {b['load_s']:.1f} s, peak {b['peak_mib']:.0f} MiB | — |")
-    for label, key, fmt in [("load 1M triples", "load_s", "{:.1f} s"), ("peak memory", "peak_mib", "{:.0f} MiB")]:
+    for label, key, fmt in [(f"load {a.triples:,} triples", "load_s", "{:.1f} s"), ("peak memory", "peak_mib", "{:.0f} MiB")]:
         print(f"| {label} | {_fmt(ox, key, fmt)} | {_fmt(rl, key, fmt)} |")
     for name in QUERIES:
         print(f"| query: {name} | {_fmt(ox, 'q:' + name, '{:.1f} ms')} | {_fmt(rl, 'q:' + name, '{:.1f} ms')} |")

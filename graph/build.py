@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
@@ -21,6 +23,9 @@ from graph import iris
 from graph._oxigraph_store import OxigraphStore
 from graph.errors import InvalidInput, StoreError
 from graph.store import is_remote, open_store
+
+if TYPE_CHECKING:
+    from graph.dataset.rdf import Quad
 
 __all__ = ["BuildReport", "base_graphs", "build_store"]
 
@@ -67,6 +72,18 @@ def _all_graphs(companies: int, seed: int, bare: bool) -> dict[str, Graph]:
     return graphs
 
 
+def _all_quads(companies: int, seed: int, bare: bool) -> Iterator[Quad]:
+    """The same statements as ``_all_graphs``, streamed as quads (no graphs built)."""
+    for name, g in base_graphs().items():
+        name_iri = iris.named_graph(name)
+        for s, p, o in g:
+            yield s, p, o, name_iri
+    if not bare:
+        from graph.dataset.rdf import dataset_quads
+
+        yield from dataset_quads(companies, seed)
+
+
 def build_store(
     location: str,
     *,
@@ -81,24 +98,23 @@ def build_store(
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
     say("building graphs")
-    graphs = _all_graphs(companies, seed, bare)
     report = BuildReport(location=location)
     if is_remote(location):
         store = open_store(location)
         try:
-            for name, g in graphs.items():
+            for name, g in _all_graphs(companies, seed, bare).items():
                 say(f"writing {name} ({len(g)} triples)")
                 store.put_graph(iris.named_graph(name), g, replace=True)
                 report.graphs[name] = len(g)
         finally:
             store.close()
     else:
-        _build_embedded(Path(location).expanduser(), graphs, report, say)
+        _build_embedded(Path(location).expanduser(), _all_quads(companies, seed, bare), report, say)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _build_embedded(target: Path, graphs: dict[str, Graph], report: BuildReport, say: Callable[[str], None]) -> None:
+def _build_embedded(target: Path, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
     if target.exists() and not target.is_dir():
         raise StoreError(f"{target} is a file, not a store directory; choose another --store")
     try:
@@ -115,10 +131,7 @@ def _build_embedded(target: Path, graphs: dict[str, Graph], report: BuildReport,
     try:
         store = OxigraphStore(tmp)
         try:
-            for name, g in graphs.items():
-                say(f"writing {name} ({len(g)} triples)")
-                store.bulk_load_nquads(_nquads(g, iris.named_graph(name)))
-                report.graphs[name] = len(g)
+            _bulk_load(store, quads, report, say)
         finally:
             store.close()
             del store
@@ -143,9 +156,19 @@ def _build_embedded(target: Path, graphs: dict[str, Graph], report: BuildReport,
         raise
 
 
-def _nquads(g: Graph, name: object) -> bytes:
-    """Serialise ``g`` as N-Quads in named graph ``name`` (N-Triples + graph column)."""
-    nt = g.serialize(format="nt", encoding="utf-8")
-    suffix = f" <{name}> .".encode()
-    lines = [line[:-2].rstrip() + suffix for line in nt.splitlines() if line.strip()]
-    return b"\n".join(lines) + b"\n"
+def _bulk_load(store: OxigraphStore, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
+    """Write ``quads`` into a fresh store; count triples per named graph into ``report``."""
+    from graph.dataset.rdf import nquads_chunks
+
+    counts: Counter[str] = Counter()
+
+    def counted() -> Iterator[Quad]:
+        for q in quads:
+            counts[iris.graph_name(q[3])] += 1
+            yield q
+
+    store.bulk_load_nquads(b"".join(nquads_chunks(counted())))
+    # provenance describes the other graphs, so it is reported last
+    for name in sorted(counts, key=lambda n: n == "provenance"):
+        say(f"wrote {name} ({counts[name]} triples)")
+        report.graphs[name] = counts[name]

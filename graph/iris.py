@@ -41,6 +41,7 @@ __all__ = [
     "concept",
     "nace",
     "named_graph",
+    "graph_name",
     "slugify",
     "key_of",
     "normalise_ags",
@@ -159,6 +160,11 @@ def named_graph(name: str) -> URIRef:
             "(e.g. 'regions', 'centres/edih', 'my-import')"
         )
     return URIRef(f"{BASE}graph/{s}")
+
+
+def graph_name(iri: str) -> str:
+    """The name of one of our named graphs (``centres/st``), the inverse of ``named_graph``."""
+    return str(iri).removeprefix(f"{BASE}graph/")
 
 
 def key_of(iri: str) -> str:

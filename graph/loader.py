@@ -228,13 +228,8 @@ def _read_edih(p: Path, store: Store | None) -> Graph:
     from graph.edih import MunicipalityLocator, edih_hubs_to_graph, read_edih_csv
 
     hubs = read_edih_csv(p)
-    locator = None
-    if store is not None:
-        from graph.views import municipality_keys
+    if store is None:  # nothing to locate hubs in: they stay without a municipality
+        return edih_hubs_to_graph(hubs, lambda postcode, city, country: None)
+    from graph.views import municipality_keys
 
-        locator = MunicipalityLocator(municipality_keys(store))
-
-    def locate(postcode: str | None, city: str | None, country: str) -> str | None:
-        return locator.locate(postcode, city, country) if locator else None
-
-    return edih_hubs_to_graph(hubs, locate)
+    return edih_hubs_to_graph(hubs, MunicipalityLocator(municipality_keys(store)).locate)

@@ -367,7 +367,7 @@ def stats(store: Store) -> dict[str, dict[str, int]]:
         )
     }
     graphs = {
-        str(r["g"]).removeprefix(f"{iris.BASE}graph/"): int(str(r["n"]))
+        iris.graph_name(str(r["g"])): int(str(r["n"]))
         for r in store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     }
     return {

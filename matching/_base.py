@@ -7,9 +7,11 @@ command line almost a second.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +19,7 @@ import numpy as np
 from graph.errors import InvalidInput, NotFitted
 
 if TYPE_CHECKING:
+    from matching.cache import VectorCache
     from matching.encoder import Encoder
 
 __all__ = [
@@ -96,10 +99,17 @@ def encode_cached(
         return np.zeros((0, dim), dtype=np.float32)
     if vector_cache is None:
         return np.asarray(encoder.encode(list(texts)), dtype=np.float32)
+    cache = _vector_cache(str(Path(vector_cache).expanduser().resolve()), encoder.model_id)
+    return np.asarray(cache.encode(list(texts), encoder), dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=8)
+def _vector_cache(directory: str, model_id: str) -> VectorCache:
+    """One cache object per directory and model, so fitting the ranker and its topic
+    suggesters reads the cache file once instead of once per estimator."""
     from matching.cache import VectorCache
 
-    cache = VectorCache(vector_cache, encoder.model_id)
-    return np.asarray(cache.encode(list(texts), encoder), dtype=np.float32)
+    return VectorCache(directory, model_id)
 
 
 def matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -129,7 +129,7 @@ def export(
     with open_store(resolve_store(store), read_only=True) as st:
         name = iris.named_graph(graph) if graph else None
         if name is not None and str(name) not in st.named_graphs():
-            known = ", ".join(g.removeprefix(f"{iris.BASE}graph/") for g in st.named_graphs())
+            known = ", ".join(iris.graph_name(g) for g in st.named_graphs())
             raise UnknownEntity(f"no named graph {graph!r} in the store; it has: {known}")
         data = st.export(fmt, name)
     if output:
@@ -236,9 +236,10 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one region, centre or company with its links."""
+    from graph.store import open_store
     from service.records_view import find_record
 
-    with open_store_ro(store) as st:
+    with open_store(resolve_store(store), read_only=True) as st:
         kind, record = find_record(st, key)
     if as_json:
         emit_json({"entity": kind, **record})
@@ -255,12 +256,6 @@ def show(
             typer.echo(f"  {k}: {', '.join(map(str, v))}")
         else:
             typer.echo(f"  {k}: {v}")
-
-
-def open_store_ro(store: str | None) -> Any:
-    from graph.store import open_store
-
-    return open_store(resolve_store(store), read_only=True)
 
 
 COMMANDS: dict[str, Callable[..., Any]] = {

@@ -38,7 +38,7 @@ from graph.dataset.locate import MunicipalityLocator
 from graph.edih import EdihHub, TermLevel, edih_hubs_to_graph
 from graph.vocab import RM
 
-__all__ = ["GRAPH_NAMES", "default_dataset", "dataset_quads", "dataset_nquads", "geometry",
+__all__ = ["GRAPH_NAMES", "default_dataset", "dataset_quads", "dataset_nquads", "nquads_chunks", "geometry",
            "region_triples", "company_triples", "centre_graphs", "hub_from_record", "default_locator"]
 
 GRAPH_NAMES = ("regions", "centres/edih-de", "centres/st", "companies/synthetic", "provenance")
@@ -212,12 +212,12 @@ def dataset_quads(companies: int = 3000, seed: int = 42) -> Iterator[Quad]:
             yield s, p, o, g
 
 
-def dataset_nquads(companies: int = 3000, seed: int = 42) -> Iterator[bytes]:
-    """The default dataset as UTF-8 N-Quads, in chunks of about 10,000 lines (for bulk loading)."""
+def nquads_chunks(quads: Iterable[Quad]) -> Iterator[bytes]:
+    """``quads`` as UTF-8 N-Quads, in chunks of about 10,000 lines (for bulk loading)."""
     from rdflib.plugins.serializers.nt import _quoteLiteral  # the N-Triples escaping
 
     lines: list[str] = []
-    for s, p, o, g in dataset_quads(companies, seed):
+    for s, p, o, g in quads:
         obj = _quoteLiteral(o) if isinstance(o, Literal) else o.n3()
         lines.append(f"{s.n3()} {p.n3()} {obj} {g.n3()} .\n")
         if len(lines) >= 10_000:
@@ -225,6 +225,11 @@ def dataset_nquads(companies: int = 3000, seed: int = 42) -> Iterator[bytes]:
             lines = []
     if lines:
         yield "".join(lines).encode("utf-8")
+
+
+def dataset_nquads(companies: int = 3000, seed: int = 42) -> Iterator[bytes]:
+    """The default dataset as UTF-8 N-Quads, in chunks of about 10,000 lines (for bulk loading)."""
+    return nquads_chunks(dataset_quads(companies, seed))
 
 
 def default_dataset(companies: int = 3000, seed: int = 42) -> dict[str, Graph]:
