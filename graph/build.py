@@ -23,6 +23,7 @@ from graph import iris
 from graph.errors import InvalidInput, StoreError
 from graph.store import is_remote, open_store
 from graph.store.embedded import OxigraphStore
+from graph.store.lock import writer_lock
 
 if TYPE_CHECKING:
     from graph.dataset.rdf import Quad
@@ -125,6 +126,12 @@ def _build_embedded(target: Path, quads: Iterable[Quad], report: BuildReport, sa
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the store directory {target}: {exc.strerror}") from exc
+    # one writer at a time, held across the build and the directory swap (see graph.store.lock)
+    with writer_lock(target):
+        _build_and_swap(target, quads, report, say)
+
+
+def _build_and_swap(target: Path, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
     tmp = target.with_name(target.name + ".building")
     old = target.with_name(target.name + ".old")
     for p in (tmp, old):
@@ -133,7 +140,7 @@ def _build_embedded(target: Path, quads: Iterable[Quad], report: BuildReport, sa
     if target.exists() and any(target.iterdir()) and not (target / "CURRENT").exists():
         raise StoreError(f"{target} exists and is not a regiomatch store; choose another --store")
     try:
-        store = OxigraphStore(tmp)
+        store = OxigraphStore(tmp, lock=False)  # the target's lock guards tmp too
         try:
             _bulk_load(store, quads, report, say)
         finally:

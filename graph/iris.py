@@ -30,6 +30,7 @@ __all__ = [
     "BASE",
     "SCHEMES",
     "ENGAGEMENT_KINDS",
+    "CORE_GRAPHS",
     "region",
     "centre",
     "engagement",
@@ -160,6 +161,10 @@ def named_graph(name: str) -> URIRef:
             "(e.g. 'regions', 'centres/edih', 'my-import')"
         )
     return URIRef(f"{BASE}graph/{s}")
+
+
+# the named graphs `regiomatch init` writes; `load` may write any other name
+CORE_GRAPHS = ("ontology", "schemes", "regions", "centres/edih-de", "centres/st", "companies/synthetic", "provenance")
 
 
 def graph_name(iri: str) -> str:

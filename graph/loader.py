@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from graph import iris
-from graph.errors import InvalidInput, UnknownFormat, UnreadableInput
+from graph.errors import InvalidInput, StoreError, UnknownFormat, UnreadableInput
 from graph.store import Store, check_terms
 
 __all__ = [
@@ -35,6 +35,8 @@ __all__ = [
     "read_file",
     "load_files",
     "detect_format",
+    "loadable_graph",
+    "require_initialised",
     "referenced_types",
     "provenance_record",
 ]
@@ -53,6 +55,7 @@ _EXTENSIONS = {
 }
 _RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 _MAX_BYTES = 512 * 1024 * 1024
+_MAX_JSON_DEPTH = 200  # rdflib's JSON-LD reader recurses once per level
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,8 @@ def load_files(
 
     if not paths:
         raise InvalidInput("no files given: name at least one file to load")
-    name = iris.named_graph(graph) if graph else iris.named_graph(f"imports/{_stem(paths[0])}")
+    name = loadable_graph(graph, paths[0])
+    require_initialised(store)
     data = Graph()
     for path in paths:
         for t in read_file(path, fmt, store=store):
@@ -157,6 +161,39 @@ def load_files(
         provenance_graph=iris.named_graph("provenance"),
     )
     return LoadReport(str(name), len(data), tuple(str(p) for p in paths), replace)
+
+
+def loadable_graph(graph: str | None, first_path: str | Path) -> URIRef:
+    """The named graph a load writes: ``graph`` or ``imports/<file name>``.
+
+    ``InvalidInput`` for an empty name or a graph ``regiomatch init`` owns
+    (``iris.CORE_GRAPHS``): those are rebuilt by init, never loaded into.
+    """
+    if graph is None:
+        return iris.named_graph(f"imports/{_stem(first_path)}")
+    if not graph.strip():
+        raise InvalidInput(
+            "--graph '': give a graph name such as 'imports/my-data' or 'centres/eu', "
+            "or leave --graph out to load into imports/<file name>"
+        )
+    name = iris.named_graph(graph)
+    short = iris.graph_name(name)
+    if short in iris.CORE_GRAPHS:
+        raise InvalidInput(
+            f"the graph {short!r} is built by 'regiomatch init' and cannot be loaded into; "
+            f"load may write any other graph (e.g. imports/<name>, centres/<name>, companies/<name>), "
+            f"not: {', '.join(iris.CORE_GRAPHS)}"
+        )
+    return name
+
+
+def require_initialised(store: Store) -> None:
+    """``StoreError`` unless ``store`` holds the ontology graph that ``regiomatch init`` writes."""
+    if str(iris.named_graph("ontology")) not in store.named_graphs():
+        raise StoreError(
+            f"{store.location} is not a regiomatch store (it has no ontology graph): "
+            "run 'regiomatch init' on it first"
+        )
 
 
 def referenced_types(store: Store, data: Graph, chunk: int = 500) -> Graph:
@@ -196,32 +233,43 @@ def _refuse_xml_entities(p: Path, text: str) -> None:
 
 
 def _refuse_remote_contexts(p: Path, text: str) -> None:
+    too_deep = UnreadableInput(
+        f"{p}: JSON nested more than {_MAX_JSON_DEPTH} levels deep; regiomatch reads JSON-LD "
+        f"up to {_MAX_JSON_DEPTH} levels of nesting"
+    )
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableInput(f"{p}: not valid JSON: {exc.msg} (line {exc.lineno})") from exc
-
-    def walk(node: object) -> None:
+    except RecursionError:
+        raise too_deep from None
+    stack: list[tuple[object, int]] = [(doc, 0)]
+    while stack:  # iterative: a deep document cannot exhaust the interpreter's stack
+        node, depth = stack.pop()
+        if depth > _MAX_JSON_DEPTH:
+            raise too_deep
         if isinstance(node, dict):
             if "@import" in node:
                 raise UnreadableInput(
-                    f"{p}: imports the JSON-LD context {node['@import']!r}; regiomatch does not "
+                    f"{p}: imports the JSON-LD context {_cut(node['@import'])!r}; regiomatch does not "
                     "fetch from the network — inline the context object instead"
                 )
             ctx = node.get("@context")
             for c in ctx if isinstance(ctx, list) else [ctx]:
                 if isinstance(c, str):
                     raise UnreadableInput(
-                        f"{p}: refers to the remote JSON-LD context {c!r}; regiomatch does not "
+                        f"{p}: refers to the remote JSON-LD context {_cut(c)!r}; regiomatch does not "
                         "fetch from the network — inline the context object instead"
                     )
-            for v in node.values():
-                walk(v)
+            stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
-            for v in node:
-                walk(v)
+            stack.extend((v, depth + 1) for v in node)
 
-    walk(doc)
+
+def _cut(value: object, limit: int = 120) -> str:
+    """``value`` as text, cut to ``limit`` characters for an error message."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
 
 
 def _read_edih(p: Path, store: Store | None) -> Graph:

@@ -22,11 +22,11 @@ def resolve_store(store: str | None) -> str:
     return store or get_settings().store
 
 
-def open_cli_store(store: str | None, *, read_only: bool = False) -> Any:
+def open_cli_store(store: str | None, *, read_only: bool = False, create: bool = True) -> Any:
     """Open the store the option or settings name (a remote one with its update URL)."""
     from graph.store import open_store
 
-    return open_store(resolve_store(store), read_only=read_only, update_url=get_settings().update_url)
+    return open_store(resolve_store(store), read_only=read_only, create=create, update_url=get_settings().update_url)
 
 
 def emit_json(data: Any) -> None:

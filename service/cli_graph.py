@@ -62,7 +62,7 @@ def load(
     from graph.loader import load_files, preflight
 
     preflight(files, fmt)  # missing files or a bad --format fail before the store opens
-    with open_cli_store(store) as st:
+    with open_cli_store(store, create=False) as st:
         report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
     if as_json:
         emit_json(asdict(report))
@@ -124,11 +124,14 @@ def export(
 ) -> None:
     """Serialise the store (or one named graph)."""
     from graph import iris
-    from graph.errors import UnknownEntity, UnreadableInput
-    from graph.store import check_export_format, open_store
+    from graph.errors import InvalidInput, UnknownEntity, UnreadableInput
+    from graph.store import check_export_format, is_inside_store, open_store
 
     check_export_format(fmt)
-    with open_store(resolve_store(store), read_only=True) as st:
+    location = resolve_store(store)
+    if output is not None and is_inside_store(location, output):
+        raise InvalidInput(f"--output {output} is inside the store {location}: write the export somewhere else")
+    with open_store(location, read_only=True) as st:
         name = iris.named_graph(graph) if graph else None
         if name is not None and str(name) not in st.named_graphs():
             known = ", ".join(iris.graph_name(g) for g in st.named_graphs())
@@ -150,14 +153,16 @@ def sparql(
     query: Annotated[str, typer.Argument(help="A SPARQL query, or @FILE to read it from a file.")],
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table|json|csv")] = "table",
+    timeout: Annotated[float, typer.Option("--timeout", help="Stop the query after this many seconds.")] = 30.0,
+    limit: Annotated[int, typer.Option("--limit", help="Refuse results with more rows than this.")] = 100_000,
 ) -> None:
     """Run a SPARQL query (our prefixes rm:, schema:, skos:, ... are predeclared)."""
     from graph.errors import InvalidInput, UnreadableInput
-    from graph.namespaces import sparql_prefixes
-    from graph.store import open_store, query_kind
+    from graph.namespaces import PREFIXES
+    from graph.store import QueryLimits, run_query
 
     if fmt not in ("table", "json", "csv"):
-        raise InvalidInput(f"unknown output format {fmt!r}: expected table, json or csv")
+        raise InvalidInput(f"unknown output format {fmt[:40]!r}: expected table, json or csv")
     if query.startswith("@"):
         path = Path(query[1:])
         if not path.is_file():
@@ -168,9 +173,8 @@ def sparql(
             raise UnreadableInput(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not query.strip():
         raise InvalidInput("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    query_kind(query)  # judge the user's text, not our prefix block
-    with open_store(resolve_store(store), read_only=True) as st:
-        kind, result = st.raw_query(sparql_prefixes() + query)
+    limits = QueryLimits(timeout=timeout, rows=limit)
+    kind, result = run_query(resolve_store(store), query, limits=limits, prefixes=PREFIXES)
     if kind == "ask":
         emit_json({"boolean": result}) if fmt == "json" else typer.echo("true" if result else "false")
     elif kind == "graph":

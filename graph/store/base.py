@@ -17,6 +17,7 @@ __all__ = [
     "Store",
     "Serialised",
     "is_remote",
+    "is_inside_store",
     "RESULT_FORMATS",
     "GRAPH_FORMATS",
     "MEDIA_TYPES",
@@ -40,6 +41,18 @@ MEDIA_TYPES = {
 def is_remote(location: str | os.PathLike[str]) -> bool:
     """True when ``location`` names a SPARQL endpoint rather than a directory."""
     return str(location).startswith(("http://", "https://"))
+
+
+def is_inside_store(location: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` lies in the embedded store ``location`` (or is its lock file):
+    writing there would overwrite the database's own files."""
+    if is_remote(location):
+        return False
+    from pathlib import Path
+
+    store = Path(location).expanduser().resolve()
+    target = Path(path).expanduser().resolve()
+    return target == store or store in target.parents or target == store.with_name(store.name + ".lock")
 
 
 @dataclass(frozen=True)
