@@ -93,10 +93,12 @@ def build_store(
     bare: bool = False,
     progress: Callable[[str], None] | None = None,
     update_url: str | None = None,
+    lock_wait: float | None = None,
 ) -> BuildReport:
     """(Re)build the store at ``location`` from the default dataset; see module docstring.
 
-    ``update_url`` is a remote endpoint's update URL when it differs from ``location``.
+    ``update_url`` is a remote endpoint's update URL when it differs from ``location``;
+    ``lock_wait`` how long to wait for another writer of an embedded store.
     """
     if companies < 0 or companies > 1_000_000:
         raise InvalidInput(f"--companies {companies}: expected a number from 0 to 1,000,000")
@@ -114,12 +116,14 @@ def build_store(
         finally:
             store.close()
     else:
-        _build_embedded(Path(location).expanduser(), _all_quads(companies, seed, bare), report, say)
+        _build_embedded(Path(location).expanduser(), _all_quads(companies, seed, bare), report, say, lock_wait)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _build_embedded(target: Path, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
+def _build_embedded(
+    target: Path, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None], lock_wait: float | None
+) -> None:
     if target.exists() and not target.is_dir():
         raise StoreError(f"{target} is a file, not a store directory; choose another --store")
     try:
@@ -127,7 +131,7 @@ def _build_embedded(target: Path, quads: Iterable[Quad], report: BuildReport, sa
     except OSError as exc:
         raise StoreError(f"cannot create the store directory {target}: {exc.strerror}") from exc
     # one writer at a time, held across the build and the directory swap (see graph.store.lock)
-    with writer_lock(target):
+    with writer_lock(target, wait=lock_wait):
         _build_and_swap(target, quads, report, say)
 
 

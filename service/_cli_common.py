@@ -26,7 +26,14 @@ def open_cli_store(store: str | None, *, read_only: bool = False, create: bool =
     """Open the store the option or settings name (a remote one with its update URL)."""
     from graph.store import open_store
 
-    return open_store(resolve_store(store), read_only=read_only, create=create, update_url=get_settings().update_url)
+    settings = get_settings()
+    return open_store(
+        resolve_store(store),
+        read_only=read_only,
+        create=create,
+        update_url=settings.update_url,
+        lock_wait=settings.lock_wait,
+    )
 
 
 def emit_json(data: Any) -> None:

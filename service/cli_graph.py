@@ -37,8 +37,15 @@ def init(
 
     location = resolve_store(store)
     say = (lambda m: typer.echo(f"  {m}", err=True)) if not as_json else None
+    settings = get_settings()
     report = build_store(
-        location, companies=companies, seed=seed, bare=bare, progress=say, update_url=get_settings().update_url
+        location,
+        companies=companies,
+        seed=seed,
+        bare=bare,
+        progress=say,
+        update_url=settings.update_url,
+        lock_wait=settings.lock_wait,
     )
     if as_json:
         emit_json({"store": report.location, "graphs": report.graphs, "seconds": round(report.seconds, 2)})

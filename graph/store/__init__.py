@@ -80,13 +80,15 @@ def open_store(
     *,
     read_only: bool = False,
     create: bool = True,
+    lock_wait: float | None = None,
     update_url: str | None = None,
     client: httpx.Client | None = None,
 ) -> Store:
     """Open the store at ``location`` (directory or SPARQL endpoint URL).
 
     An embedded store opened for writing holds the writer lock until closed
-    (:mod:`graph.store.lock`); with ``create=False`` it must already exist.
+    (:mod:`graph.store.lock`), waiting up to ``lock_wait`` seconds for another
+    writer; with ``create=False`` it must already exist.
     ``update_url`` and ``client`` apply to a remote endpoint only (see
     :class:`graph.store.remote.SparqlStore`).
     """
@@ -96,4 +98,4 @@ def open_store(
         return SparqlStore(str(location), update_url, client=client)
     from graph.store.embedded import OxigraphStore
 
-    return OxigraphStore(Path(location).expanduser(), read_only=read_only, create=create)
+    return OxigraphStore(Path(location).expanduser(), read_only=read_only, create=create, lock_wait=lock_wait)
