@@ -34,7 +34,16 @@ __all__ = [
     "StoreError",
     "StoreBusy",
     "NotFitted",
+    "shown",
 ]
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for echoing a user's value in a message."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(str(value)):,} characters)"
 
 
 class RegiomatchError(Exception):

@@ -78,19 +78,6 @@ def _matcher(location: str, catalogue: Catalogue, encoder: str | None, weights: 
     return CentreMatcher(**options, weights=None if chosen is None else str(chosen)).fit(catalogue)
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    from graph.errors import UnreadableInput
-
-    try:
-        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read the batch file {str(path)!r}: {exc.strerror}") from exc
-    with handle:
-        for n, line in enumerate(handle, start=1):
-            if line.strip():
-                yield n, line
-
-
 def _progress(items: Iterator[Any], what: str) -> Iterator[Any]:
     if not sys.stderr.isatty():
         return items
@@ -108,15 +95,6 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _parse(line: str) -> Any:
-    from graph.errors import InvalidInput
-
-    try:
-        return json.loads(line)
-    except ValueError as exc:
-        raise InvalidInput(f"not valid JSON: {exc}") from None
 
 
 def _out(obj: dict[str, Any]) -> None:
@@ -179,21 +157,23 @@ def _query_dict(q: Any) -> dict[str, Any]:
 
 
 def _match_batch(m: CentreMatcher, path: Path, k: int) -> None:
-    from graph.errors import RegiomatchError
+    from graph.errors import InvalidInput, RegiomatchError
     from matching.query import MatchQuery
+    from service.jsonl import read_jsonl
 
-    for chunk in _chunks(_progress(_lines(path), "matching"), _CHUNK):
-        parsed: list[tuple[int, Any]] = []
-        for n, line in chunk:
+    for chunk in _chunks(_progress(read_jsonl(path), "matching"), _CHUNK):
+        parsed: list[tuple[int, Any, Any]] = []
+        for line in chunk:
             try:
-                parsed.append((n, MatchQuery.from_dict(_parse(line))))
+                if line.error is not None:
+                    raise InvalidInput(line.error)
+                parsed.append((line.line, line.id, MatchQuery.from_dict(line.data)))
             except RegiomatchError as exc:
-                parsed.append((n, exc))
-        queries = [q for _, q in parsed if isinstance(q, MatchQuery)]
+                parsed.append((line.line, line.id, exc))
+        queries = [q for _, _, q in parsed if isinstance(q, MatchQuery)]
         results = iter(m.match_many(queries, k, return_errors=True))
-        for n, q in parsed:
+        for n, ident, q in parsed:  # the id is echoed as the line gave it
             res = next(results) if isinstance(q, MatchQuery) else q
-            ident = q.id if isinstance(q, MatchQuery) else None
             if isinstance(res, Exception):
                 _out({"line": n, "id": ident, "error": str(res)})
             else:
@@ -314,16 +294,17 @@ def _suggestion_dict(s: TopicSuggestion) -> dict[str, Any]:
 def _suggest_batch(suggester: Any, path: Path, k: int) -> None:
     from graph.errors import InvalidInput, RegiomatchError
     from matching._base import check_text
+    from service.jsonl import read_jsonl
 
-    for chunk in _chunks(_progress(_lines(path), "suggesting"), _CHUNK):
+    for chunk in _chunks(_progress(read_jsonl(path), "suggesting"), _CHUNK):
         parsed: list[tuple[int, Any, Any]] = []
-        for n, line in chunk:
-            ident = None
+        for line in chunk:
+            n, ident, data = line.line, line.id, line.data
             try:
-                data = _parse(line)
+                if line.error is not None:
+                    raise InvalidInput(line.error)
                 if not isinstance(data, dict):
                     raise InvalidInput(f"expected a JSON object with a 'text' field, got {type(data).__name__}")
-                ident = data.get("id")
                 parsed.append((n, ident, check_text(data.get("text"))))
             except RegiomatchError as exc:
                 parsed.append((n, ident, exc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.errors import InvalidInput, NotFitted, UnreadableInput
+from graph.errors import InvalidInput, NotFitted, UnknownEntity, UnreadableInput
 from graph.records import Centre, Company, Concept, Engagement, Outcome, Region
 from matching import (
     DEFAULT_WEIGHTS,
@@ -271,8 +271,6 @@ def test_vectors_come_from_the_cache_on_refit(catalogue: Catalogue, tmp_path) ->
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        (dict(text="KI", municipality="99999999"), "unknown AGS '99999999'"),
-        (dict(text="KI", municipality="15083111"), "district 15083 Börde has no municipality 15083111"),
         (dict(text="KI", municipality="15"), "invalid municipality '15': expected an 8-digit"),
         (dict(text="KI", municipality="Magdeburg"), "invalid municipality 'Magdeburg'"),
         (dict(text="KI", sector="Z9"), "invalid NACE code 'Z9'"),
@@ -283,6 +281,19 @@ def test_vectors_come_from_the_cache_on_refit(catalogue: Catalogue, tmp_path) ->
 )
 def test_bad_values_are_named(matcher: CentreMatcher, query: dict, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
+        matcher.match(MatchQuery(**query))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (dict(text="KI", municipality="99999999"), "unknown AGS '99999999'"),
+        (dict(text="KI", municipality="15083111"), "district 15083 Börde has no municipality 15083111"),
+    ],
+)
+def test_well_formed_but_absent_regions_are_unknown_entities(matcher: CentreMatcher, query: dict, message: str) -> None:
+    # the README's exit codes: unknown entity 1 (UnknownEntity), bad input 2 (InvalidInput)
+    with pytest.raises(UnknownEntity, match=message):
         matcher.match(MatchQuery(**query))
 
 
