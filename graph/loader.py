@@ -33,6 +33,7 @@ __all__ = [
     "LoadReport",
     "preflight",
     "read_file",
+    "read_files",
     "load_files",
     "detect_format",
     "loadable_graph",
@@ -130,6 +131,20 @@ def read_file(path: str | Path, fmt: str = "auto", *, store: Store | None = None
     return g
 
 
+def read_files(paths: Sequence[str | Path], fmt: str = "auto", *, store: Store | None = None) -> Graph:
+    """The union of ``paths`` read with :func:`read_file`; ``UnreadableInput`` if it holds no triples.
+
+    What ``validate`` and ``load`` both read, so they give the same answer for the same files.
+    """
+    data = Graph()
+    for path in paths:
+        for t in read_file(path, fmt, store=store):
+            data.add(t)
+    if len(data) == 0:
+        raise UnreadableInput(f"{', '.join(map(str, paths))}: no triples found; nothing to validate or load")
+    return data
+
+
 def load_files(
     store: Store,
     paths: Sequence[str | Path],
@@ -145,12 +160,7 @@ def load_files(
         raise InvalidInput("no files given: name at least one file to load")
     name = loadable_graph(graph, paths[0])
     require_initialised(store)
-    data = Graph()
-    for path in paths:
-        for t in read_file(path, fmt, store=store):
-            data.add(t)
-    if len(data) == 0:
-        raise UnreadableInput(f"{', '.join(map(str, paths))}: no triples found")
+    data = read_files(paths, fmt, store=store)
     context = referenced_types(store, data)
     validate(data, source=", ".join(str(p) for p in paths), context=context)
     store.put_graph(

@@ -14,11 +14,13 @@ other wrote since we loaded are merged in rather than lost.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,11 @@ import numpy as np
 from graph.errors import InvalidInput, UnreadableInput
 from matching.encoder import Encoder
 
-__all__ = ["VectorCache", "CacheStats"]
+__all__ = ["VectorCache", "CacheStats", "CacheNotWritable"]
+
+
+class CacheNotWritable(UserWarning):
+    """The vector cache directory cannot be written; vectors stay in memory."""
 
 
 @dataclass(frozen=True)
@@ -216,8 +222,21 @@ class VectorCache:
         keys = np.zeros((len(index), 32), dtype=np.uint8)
         for digest, row in index.items():
             keys[row] = np.frombuffer(digest, dtype=np.uint8)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory)
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            # a read-only store: keep the vectors in memory for this run, say so once
+            self.autosave = False
+            warnings.warn(
+                f"the vector cache {self.directory} is not writable ({exc.strerror}); "
+                "vectors are encoded in memory for this run",
+                CacheNotWritable,
+                stacklevel=2,
+            )
+            return
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez(fh, keys=keys, vectors=self._vectors, model_id=np.array(self.model_id))

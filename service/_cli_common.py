@@ -59,10 +59,14 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import warnings
+
         from graph.errors import RegiomatchError
 
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _notice  # our warnings are one "note:" line on stderr
+                return fn(*args, **kwargs)
         except RegiomatchError as exc:
             fail(str(exc), exit_code(exc))
         except BrokenPipeError:  # the reader went away (`regiomatch … | head`): stop quietly
@@ -75,6 +79,10 @@ def handle_errors(fn: F) -> F:
             fail("interrupted", 130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _notice(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    typer.echo(f"note: {message}", err=True)
 
 
 def _silence_stdout() -> None:

@@ -86,10 +86,8 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check FILES against the SHACL shapes: exit 0 conforms, 1 violations, 2 unreadable."""
-    from rdflib import Graph
-
     from graph.errors import StoreError, ValidationFailed
-    from graph.loader import read_file, referenced_types
+    from graph.loader import read_files, referenced_types
     from graph.validate import validate as run_validation
 
     st = None
@@ -100,10 +98,7 @@ def validate(
     except StoreError:
         st = None  # validating needs no store; referenced regions are then unknown
     try:
-        data = Graph()
-        for f in files:
-            for t in read_file(f, fmt, store=st):
-                data.add(t)
+        data = read_files(files, fmt, store=st)
         context = referenced_types(st, data) if st is not None else None
         try:
             run_validation(data, source=", ".join(map(str, files)), context=context)

@@ -95,6 +95,8 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise InvalidInput(syntax_error_message(str(exc), query, prefixes)) from exc
         except (OSError, ValueError, RuntimeError) as exc:
+            if "corrupt" in str(exc).lower():
+                raise _damaged(Path(self.location), exc) from exc
             raise StoreError(f"query failed: {str(exc)[:500]}") from exc
 
     def stream_into(self, query: str, output: Any, prefixes: Mapping[str, str] | None = None) -> tuple[str, Any]:
@@ -239,10 +241,16 @@ def _open_error(path: Path, exc: Exception) -> StoreError:
             f"the store {path} is busy (another process has it open for writing); "
             "try again when it has finished"
         )
-    if "corrupt" in msg.lower() or "version" in msg.lower() or "invalid argument" in msg.lower():
-        return StoreError(
-            f"the store {path} is damaged or was written by an incompatible version ({msg.splitlines()[0][:200]}); "
-            "rebuild it with 'regiomatch init' (and 'regiomatch load' your imports again)"
-        )
+    low = msg.lower()
+    if any(w in low for w in ("corrupt", "version", "invalid argument", "manifest", ".sst")):
+        return _damaged(path, exc)
     return StoreError(f"cannot open the store at {path}: {msg.splitlines()[0][:300] if msg else exc}")
 
+
+
+def _damaged(path: Path, exc: Exception) -> StoreError:
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return StoreError(
+        f"the store {path} is damaged or was written by an incompatible version ({first[:160]}); "
+        "rebuild it with 'regiomatch init' (and 'regiomatch load' your imports again)"
+    )
