@@ -63,6 +63,9 @@ def load(
     fmt: Annotated[str, typer.Option("--format", help="auto|ttl|jsonld|nt|rdfxml|edih-csv")] = "auto",
     graph: Annotated[str | None, typer.Option("--graph", help="Named graph (default: imports/<file>).")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace the named graph's content.")] = False,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip SHACL (admin: trusted bulk data only).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate FILES with SHACL, then load them into one named graph (all or nothing)."""
@@ -70,7 +73,7 @@ def load(
 
     preflight(files, fmt)  # missing files or a bad --format fail before the store opens
     with open_cli_store(store, create=False) as st:
-        report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
+        report = load_files(st, files, fmt=fmt, graph=graph, replace=replace, validate=not no_validate)
     if as_json:
         emit_json(asdict(report))
     else:

@@ -168,9 +168,24 @@ class Store(ABC):
         ``provenance_graph`` in that same transaction.
         """
         check_terms(graph)
+        self.put_ntriples(
+            name, _ntriples(graph), replace=replace, provenance=provenance, provenance_graph=provenance_graph
+        )
+
+    def put_ntriples(
+        self,
+        name: URIRef,
+        ntriples: str,
+        *,
+        replace: bool,
+        provenance: Graph | None = None,
+        provenance_graph: URIRef | None = None,
+    ) -> None:
+        """``put_graph`` for triples already written as N-Triples by a trusted writer
+        (rdflib after :func:`check_terms`, or pyoxigraph, which only writes valid terms)."""
         g = check_iri(name)
         ops = [f"DROP SILENT GRAPH {g}"] if replace else []
-        ops.append(f"INSERT DATA {{ GRAPH {g} {{\n{_ntriples(graph)}\n}} }}")
+        ops.append(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
         if provenance is not None and provenance_graph is not None:
             check_terms(provenance)
             pg = check_iri(provenance_graph)

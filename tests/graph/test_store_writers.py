@@ -152,3 +152,33 @@ def test_export_into_the_store_directory_is_refused(fresh_store_dir):
     assert current.read_bytes() == before
     res = runner.invoke(app, ["stats", "--store", fresh_store_dir])
     assert res.exit_code == 0
+
+
+def test_no_validate_loads_trusted_data_in_one_write(fresh_store_dir, tmp_path):
+    f = tmp_path / "bulk.ttl"
+    # no schema:name etc.: SHACL would refuse it, --no-validate takes it as given
+    f.write_text(TTL + "<https://w3id.org/regiomatch/id/centre/x-1> <http://ex/p> [ <http://ex/q> 1 ] .\n")
+    res = runner.invoke(app, ["load", str(f), "--store", fresh_store_dir, "--no-validate", "--graph", "imports/bulk"])
+    assert res.exit_code == 0, res.output
+    assert "4 triples loaded into https://w3id.org/regiomatch/graph/imports/bulk" in res.stdout
+    with open_store(fresh_store_dir, read_only=True) as st:
+        g = "https://w3id.org/regiomatch/graph/imports/bulk"
+        assert st.ask(f"ASK {{ GRAPH <{g}> {{ ?s <http://ex/p> [ <http://ex/q> 1 ] }} }}")
+        assert st.ask(f"ASK {{ GRAPH <https://w3id.org/regiomatch/graph/provenance> {{ <{g}> ?p ?o }} }}")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('<http://ex/a b> <http://ex/p> "x" .', "Invalid IRI"),
+        ('<http://ex/a> <http://ex/p> "x\\uD800" .', "not a valid unicode character"),
+        ("# only a comment\n", "no triples found"),
+    ],
+)
+def test_no_validate_still_refuses_malformed_data(fresh_store_dir, tmp_path, body, message):
+    f = tmp_path / "bad.ttl"
+    f.write_text(body, encoding="utf-8")
+    res = runner.invoke(app, ["load", str(f), "--store", fresh_store_dir, "--no-validate"])
+    assert res.exit_code == 2 and message in res.stderr, res.output
+    res = runner.invoke(app, ["load", str(f), "--store", fresh_store_dir, "--no-validate", "--graph", "regions"])
+    assert res.exit_code == 2 and "built by 'regiomatch init'" in res.stderr
