@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCTERMS, GEO, ORG, OWL, PROV, RDFS, SDO, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, GEO, ORG, OWL, PROV, QB, RDFS, SDO, SH, SKOS, XSD
 
 from graph.iris import BASE
-from graph.vocab import RM_BASE
+from graph.vocab import RM_BASE, SDMX_DIMENSION
 
 __all__ = ["PREFIXES", "bind_prefixes", "curie", "sparql_prefixes"]
 
@@ -25,6 +25,8 @@ PREFIXES: dict[str, str] = {
     "rdfs": str(RDFS),
     "xsd": str(XSD),
     "sh": str(SH),
+    "qb": str(QB),
+    "sdmx-dimension": str(SDMX_DIMENSION),
 }
 
 
