@@ -46,6 +46,7 @@ __all__ = [
     "indicator_structure",
     "indicator_component",
     "observation",
+    "observation_area",
     "indicator_scheme",
     "indicator",
     "code_list",
@@ -184,6 +185,15 @@ def observation(ags: str, period: str) -> URIRef:
         raise InvalidKey(f"invalid reference period {period!r}: expected an ISO 8601 date, year-month, "
                          "year or interval such as '2025-06-30', '2022-06', '2021', '2017/2022'")
     return URIRef(f"{BASE}id/observation/{normalise_ags(ags)}/{str(period).replace('/', '--')}")
+
+
+_OBSERVATION = re.compile(rf"^{re.escape(BASE)}id/observation/(\d{{2}}(?:\d{{3}}(?:\d{{3}})?)?)/[0-9-]+$")
+
+
+def observation_area(iri: str) -> str | None:
+    """The AGS in an observation IRI minted by :func:`observation`, else ``None``."""
+    m = _OBSERVATION.match(str(iri))
+    return m.group(1) if m else None
 
 
 def indicator_scheme() -> URIRef:

@@ -6,9 +6,9 @@ plain strings; keys (AGS, ids, NACE codes) are strings with leading zeros kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["Region", "Engagement", "Centre", "Company", "Concept", "Outcome"]
+__all__ = ["Region", "Engagement", "Centre", "Company", "Concept", "Outcome", "Indicator", "IndicatorValue"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,28 @@ class Outcome:
     company: str
     centre: str
     rating: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """The definition of one official indicator (``graph.indicators``)."""
+
+    key: str  # the source column name, e.g. "broadband_1000_pct", "establishments_0_9", "regiostar7"
+    iri: str  # the measure property IRI (rm:broadband1000Pct)
+    level: str  # "municipality" | "district"
+    unit: str  # "percent" | "percent per year" | "EUR per inhabitant" | "1000 EUR per inhabitant"
+    #            | "count" | "persons" | "code"
+    label_en: str
+    label_de: str
+    ref_period: str  # ISO 8601: "2022-06", "2021", "2017/2022", "2025-06-30"
+    source: str  # short source name, e.g. "Deutschlandatlas / Breitbandatlas"
+    # for unit "code": code -> (label_de, label_en)
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One region's value of one indicator (codes and counts as int-valued floats)."""
+
+    indicator: Indicator
+    value: float

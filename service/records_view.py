@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from graph import iris, views
+from graph.indicators import indicator_records
 from graph.errors import UnknownEntity
 from graph.namespaces import sparql_prefixes
 from graph.store import Store
@@ -67,4 +68,6 @@ def _region(store: Store, ags: str) -> dict[str, Any]:
   {iri} schema:containedInPlace* ?s .
 }} ORDER BY ?id""")
     ]
+    if reg.kind in ("municipality", "district"):
+        rec["indicators"] = indicator_records(store, ags)
     return rec
