@@ -7,8 +7,8 @@ from dataclasses import asdict
 from typing import Any
 
 from graph import iris, views
-from graph.indicators import indicator_records
 from graph.errors import UnknownEntity
+from graph.indicators import indicator_records
 from graph.namespaces import sparql_prefixes
 from graph.store import Store
 
