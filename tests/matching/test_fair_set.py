@@ -151,5 +151,12 @@ def test_split_is_disjoint_and_stratified(halves):
         return Counter((r["lang"], r["paraphrase"], "municipality" in r) for r in h)
 
     sd, st = strata(halves["dev"]), strata(halves["test"])
+    assert sd and st
     for key in sd.keys() | st.keys():
         assert abs(sd[key] - st[key]) <= 1, (key, sd[key], st[key])
+
+
+def test_each_half_covers_every_topic(halves, concepts):
+    for name, half in halves.items():
+        intended = {s for r in half for s, g in r["relevant_topics"].items() if g == 3}
+        assert set(concepts) <= intended, (name, set(concepts) - intended)
