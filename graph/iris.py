@@ -246,7 +246,16 @@ def named_graph(name: str) -> URIRef:
 
 
 # the named graphs `regiomatch init` writes; `load` may write any other name
-CORE_GRAPHS = ("ontology", "schemes", "regions", "centres/edih-de", "centres/st", "companies/synthetic", "provenance")
+CORE_GRAPHS = (
+    "ontology",
+    "schemes",
+    "regions",
+    "centres/edih-de",
+    "centres/st",
+    "companies/synthetic",
+    "indicators",
+    "provenance",
+)
 
 
 def graph_name(iri: str) -> str:

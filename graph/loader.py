@@ -15,11 +15,13 @@ documents may not declare a DOCTYPE or entities (external-entity attacks).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
@@ -34,7 +36,7 @@ __all__ = [
     "preflight",
     "read_file",
     "read_files",
-    "trusted_ntriples",
+    "trusted_triples",
     "load_files",
     "detect_format",
     "loadable_graph",
@@ -159,7 +161,7 @@ def load_files(
 
     ``validate=False`` (``load --no-validate``, for trusted bulk data) skips SHACL and
     streams Turtle, N-Triples and RDF/XML through pyoxigraph's parser, which checks
-    syntax and IRIs, straight into the store's write.
+    syntax and IRIs, straight into one transaction of the store (no ``replace``).
     """
     if not paths:
         raise InvalidInput("no files given: name at least one file to load")
@@ -169,8 +171,16 @@ def load_files(
     prov = provenance_record(name, sources)
     prov_graph = iris.named_graph("provenance")
     if not validate:
-        text, n = trusted_ntriples(paths, fmt, store=store)
-        store.put_ntriples(name, text, replace=replace, provenance=prov, provenance_graph=prov_graph)
+        if replace:
+            raise InvalidInput(
+                "--replace with --no-validate is refused: a trusted bulk load is one transaction that adds "
+                "triples; load into a new graph name instead (e.g. --graph imports/<name>-v2)"
+            )
+        triples = trusted_triples(paths, fmt, store=store)
+        first = next(triples, None)
+        if first is None:
+            raise UnreadableInput(f"{', '.join(sources)}: no triples found; nothing to validate or load")
+        n = store.add_trusted(name, itertools.chain([first], triples), provenance=prov, provenance_graph=prov_graph)
         return LoadReport(str(name), n, tuple(sources), replace)
     from graph.validate import validate as shacl_validate
 
@@ -184,35 +194,34 @@ def load_files(
 _OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "rdfxml": "RDF_XML"}
 
 
-def trusted_ntriples(paths: Sequence[str | Path], fmt: str = "auto", *, store: Store | None = None) -> tuple[str, int]:
-    """``paths`` as one N-Triples text and its line count, without SHACL (``load --no-validate``).
+def trusted_triples(paths: Sequence[str | Path], fmt: str = "auto", *, store: Store | None = None) -> Iterator[Any]:
+    """The triples of ``paths`` as pyoxigraph terms, streamed, without SHACL (``load --no-validate``).
 
     Turtle, N-Triples and RDF/XML are parsed by pyoxigraph (strict about IRIs and
-    UTF-8, streamed, no rdflib graph); other formats go through :func:`read_file`.
+    UTF-8; no rdflib graph is built); other formats go through :func:`read_file`.
+    A syntax error raises ``UnreadableInput`` naming the file, whenever it is reached.
     """
     import pyoxigraph as ox
 
-    parts: list[bytes] = []
-    for path, kind in zip(paths, preflight(paths, fmt)):
+    from graph.store.terms import to_oxigraph
+
+    kinds = preflight(paths, fmt)
+    for path, kind in zip(paths, kinds):
         p = Path(path)
         if p.stat().st_size > _MAX_BYTES:
             raise UnreadableInput(f"{p}: larger than {_MAX_BYTES // 2**20} MiB; split it")
         if kind not in _OX_FORMATS:
-            parts.append(read_file(p, kind, store=store).serialize(format="nt", encoding="utf-8"))
+            for t in read_file(p, kind, store=store):
+                yield ox.Triple(*(to_oxigraph(x) for x in t))
             continue
         if kind == "rdfxml":
             _refuse_xml_entities(p, p.read_bytes().decode("utf-8", "replace"))
         try:
-            triples = ox.parse(path=str(p), format=getattr(ox.RdfFormat, _OX_FORMATS[kind]), base_iri=p.resolve().as_uri())
-            parts.append(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+            for q in ox.parse(path=str(p), format=getattr(ox.RdfFormat, _OX_FORMATS[kind]), base_iri=p.resolve().as_uri()):
+                yield q.triple
         except (SyntaxError, ValueError) as exc:
             msg = " ".join(str(exc).split())
             raise UnreadableInput(f"{p}: not valid {kind}: {msg[:600]}") from exc
-    data = b"".join(parts)
-    n = data.count(b"\n")
-    if n == 0:
-        raise UnreadableInput(f"{', '.join(map(str, paths))}: no triples found; nothing to validate or load")
-    return data.decode("utf-8"), n
 
 
 def loadable_graph(graph: str | None, first_path: str | Path) -> URIRef:

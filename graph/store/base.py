@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -194,6 +195,27 @@ class Store(ABC):
         # built from checked terms only: INSERT DATA cannot hold a SERVICE pattern
         self._update(" ;\n".join(ops))
 
+    def add_trusted(
+        self,
+        name: URIRef,
+        triples: Iterable[Any],
+        *,
+        provenance: Graph | None = None,
+        provenance_graph: URIRef | None = None,
+    ) -> int:
+        """Add pyoxigraph ``triples`` (valid terms by construction) to ``name`` in one
+        transaction with ``name``'s provenance record; returns how many were written.
+
+        This default writes them as N-Triples into one update; the embedded store
+        overrides it with a streamed transaction.
+        """
+        import pyoxigraph as ox
+
+        counter = _Counter(triples)
+        text = (ox.serialize(counter, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        self.put_ntriples(name, text, replace=False, provenance=provenance, provenance_graph=provenance_graph)
+        return counter.n
+
     def drop_graph(self, name: URIRef) -> None:
         """Remove a named graph and all its triples."""
         self._update(f"DROP SILENT GRAPH {check_iri(name)}")
@@ -206,6 +228,22 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Counter:
+    """Passes items through and counts them."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self._items = iter(items)
+        self.n = 0
+
+    def __iter__(self) -> _Counter:
+        return self
+
+    def __next__(self) -> Any:
+        item = next(self._items)
+        self.n += 1
+        return item
 
 
 def _ntriples(graph: Graph) -> str:

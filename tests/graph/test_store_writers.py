@@ -182,3 +182,28 @@ def test_no_validate_still_refuses_malformed_data(fresh_store_dir, tmp_path, bod
     assert res.exit_code == 2 and message in res.stderr, res.output
     res = runner.invoke(app, ["load", str(f), "--store", fresh_store_dir, "--no-validate", "--graph", "regions"])
     assert res.exit_code == 2 and "built by 'regiomatch init'" in res.stderr
+
+
+def test_core_graphs_are_exactly_what_init_builds():
+    from graph.build import base_graphs
+    from graph.dataset.rdf import GRAPH_NAMES
+
+    assert set(iris.CORE_GRAPHS) == set(base_graphs()) | set(GRAPH_NAMES)
+
+
+def test_no_validate_with_replace_is_refused(fresh_store_dir, tmp_path):
+    f = tmp_path / "bulk.ttl"
+    f.write_text(TTL)
+    res = runner.invoke(app, ["load", str(f), "--store", fresh_store_dir, "--no-validate", "--replace"])
+    assert res.exit_code == 2 and "--replace with --no-validate is refused" in res.stderr
+
+
+def test_no_validate_error_late_in_the_file_writes_nothing(fresh_store_dir, tmp_path):
+    f = tmp_path / "late.nt"
+    good = "".join(f'<http://ex/s{i}> <http://ex/p> "v{i}" .\n' for i in range(5000))
+    f.write_text(good + "<http://ex/broken <http://ex/p> 1 .\n")
+    res = runner.invoke(app, ["load", str(f), "--store", fresh_store_dir, "--no-validate", "--graph", "imports/late"])
+    assert res.exit_code == 2 and "late.nt: not valid nt" in res.stderr
+    with open_store(fresh_store_dir, read_only=True) as st:
+        assert not st.ask("ASK { <http://ex/s1> ?p ?o }")
+        assert str(iris.named_graph("imports/late")) not in st.named_graphs()
