@@ -230,8 +230,8 @@ def test_match_many_keeps_order_and_reports_errors(matcher: CentreMatcher) -> No
     queries = [MatchQuery(RANSOM, municipality="15083270"), MatchQuery("KI", municipality="99999999")]
     out = matcher.match_many(queries, k=2, return_errors=True)
     assert out[0][0].centre.id == "haldensleben"
-    assert isinstance(out[1], InvalidInput) and "99999999" in str(out[1])
-    with pytest.raises(InvalidInput):
+    assert isinstance(out[1], UnknownEntity) and "99999999" in str(out[1])
+    with pytest.raises(UnknownEntity):
         matcher.match_many(queries, k=2)
 
 
@@ -247,7 +247,7 @@ def test_catalogue_without_german_locations(catalogue: Catalogue) -> None:
     eu = Catalogue(centres=(CENTRES[-1],), concepts=CONCEPTS)
     m = CentreMatcher(encoder=HashingEncoder()).fit(eu)
     assert m.match(MatchQuery(RANSOM), k=10)[0].centre.id == "paris-hub"
-    with pytest.raises(InvalidInput, match="leave the location out"):
+    with pytest.raises(UnknownEntity, match="leave the location out"):
         m.match(MatchQuery(RANSOM, municipality="15083270"))
 
 
