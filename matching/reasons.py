@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matching._concepts import engagements
 from matching.query import Reason
 from matching.weights import FACTORS
 
@@ -78,11 +79,11 @@ class ReasonWriter:
             out.append(Reason("text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})"))
         out += _concept_reasons(
             "topic", w["topic"], self.topic_fit, i, ctx.topic_weights, p.topics, set(p.topic_rows),
-            centre.topics, "offers",
+            centre, "offers",
         )
         out += _concept_reasons(
             "service", w["service"], self.service_fit, i, ctx.service_weights, p.services, set(p.service_rows),
-            centre.services, "offers the service",
+            centre, "offers the service",
         )
         if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
             hit = self.sector_fit.explain(i, ctx.sector_weights)
@@ -105,18 +106,19 @@ def _concept_reasons(
     q: np.ndarray,
     analysis: TextAnalysis,
     explicit: set[int],
-    engagements: tuple[Any, ...],
+    centre: Centre,
     verb: str,
 ) -> list[Reason]:
     if weight <= 0 or not q.any():
         return []
+    offered_by = engagements(centre, fit.kind)
     out = []
     for j, c, share in fit.explain(i, q):
         contribution = weight * share
         if contribution <= _MIN:
             continue
         need, offered = fit.concepts[j], fit.concepts[c]
-        level = _level(engagements, offered.iri)
+        level = _level(offered_by, offered.iri)
         text = f"{verb} {offered.label_en} at level {level}"
         if c != j:
             text += f" (close to {need.label_en})"
