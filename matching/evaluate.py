@@ -194,13 +194,6 @@ class RankerScores:
     per_query: tuple[QueryScore, ...] = ()
     by_lang: Mapping[str, float] = field(default_factory=dict)  # lang -> mean nDCG@k
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ndcg": round(self.ndcg, 4), "mrr": round(self.mrr, 4), "recall": round(self.recall, 4),
-            "queries": self.n_queries, "ms_per_query": round(self.ms_per_query, 2),
-            "ndcg_by_lang": {k: round(v, 4) for k, v in self.by_lang.items()},
-        }
-
 
 @dataclass(frozen=True)
 class EvalReport:
@@ -234,13 +227,6 @@ class EvalReport:
         lines.append(f"({self.n_queries} judged queries, k={self.k}"
                      + (f", {self.n_skipped} without centre judgments skipped" if self.n_skipped else "") + ")")
         return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "k": self.k, "queries": self.n_queries, "skipped": self.n_skipped,
-            "rankers": {name: r.to_dict() for name, r in self.rankers.items()},
-            "not_applicable": dict(self.not_applicable),
-        }
 
 
 def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k: int = 10) -> EvalReport:
@@ -318,13 +304,6 @@ class TopicEvalReport:
             f"{'most-frequent':<20}  {self.baseline_ndcg:7.3f}  {self.baseline_recall:6.3f}",
             f"({self.n_hubs} hubs with a description and technology tags; grade = tag level 1-5)",
         ])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "k": self.k, "hubs": self.n_hubs,
-            "suggester": {"ndcg": round(self.suggester_ndcg, 4), "recall": round(self.suggester_recall, 4)},
-            "most_frequent": {"ndcg": round(self.baseline_ndcg, 4), "recall": round(self.baseline_recall, 4)},
-        }
 
 
 def tagged_hubs(centres: Iterable[Centre]) -> list[Centre]:

@@ -44,6 +44,7 @@ __all__ = [
     "WeightsComparison",
     "TrainingResult",
     "train_weights",
+    "check_outcomes",
     "MIN_OUTCOMES",
     "MIN_FACTORS",
     "MIN_WEIGHT",
@@ -263,6 +264,15 @@ def _fmt(weights: Mapping[str, float]) -> str:
     return ", ".join(f"{f} {w:.3f}" for f, w in weights.items())
 
 
+def check_outcomes(outcomes: Sequence[Outcome]) -> Sequence[Outcome]:
+    """``outcomes`` if there are any; ``InvalidInput`` saying what to load otherwise."""
+    if not outcomes:
+        raise InvalidInput(
+            "no outcomes recorded in the store: load rm:Outcome records (company, centre, rating 0-1) first"
+        )
+    return outcomes
+
+
 @dataclass(frozen=True)
 class TrainingResult:
     """What ``train_weights`` did: the comparison that accepted the weights, and where they went."""
@@ -284,10 +294,7 @@ def train_weights(
     file yet). Raises ``InvalidInput`` when there are no outcomes or when the learned
     weights are refused (``WeightsComparison.problem``); nothing is written then.
     """
-    if not outcomes:
-        raise InvalidInput(
-            "no outcomes recorded in the store: load rm:Outcome records (company, centre, rating 0-1) first"
-        )
+    check_outcomes(outcomes)
     path = Path(path)
     current = load_weights(path) if path.exists() else dict(DEFAULT_WEIGHTS)
     report = compare_weights(matcher, outcomes, companies, current)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -15,12 +16,14 @@ from typing import Annotated, Any
 
 import typer
 
-from service._cli_common import STORE_HELP, emit_json, handle_errors, resolve_store
+from service.cli._common import JsonOpt, StoreOpt, emit, handle_errors, runtime
 
 __all__ = ["COMMANDS"]
 
-StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+def resolve_store(store: str | None) -> str:
+    """The store location: the option if given, else the settings' (``REGIOMATCH_STORE``)."""
+    return runtime(store).location
 
 
 @handle_errors
@@ -38,7 +41,9 @@ def init(
     say = (lambda m: typer.echo(f"  {m}", err=True)) if not as_json else None
     report = build_store(location, companies=companies, seed=seed, bare=bare, progress=say)
     if as_json:
-        emit_json({"store": report.location, "graphs": report.graphs, "seconds": round(report.seconds, 2)})
+        from service.schemas import BuildResult
+
+        emit(BuildResult(store=report.location, graphs=report.graphs, seconds=round(report.seconds, 2)))
         return
     typer.echo(f"built {report.location} in {report.seconds:.1f} s")
     for name, n in report.graphs.items():
@@ -63,7 +68,9 @@ def load(
     with open_store(resolve_store(store)) as st:
         report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
     if as_json:
-        emit_json(asdict(report))
+        from service.schemas import LoadResult
+
+        emit(LoadResult(**asdict(report)))
     else:
         verb = "replaced" if report.replaced else "loaded into"
         typer.echo(f"{report.triples:,} triples {verb} {report.graph}")
@@ -100,7 +107,9 @@ def validate(
             run_validation(data, source=", ".join(map(str, files)), context=context)
         except ValidationFailed as exc:
             if as_json:
-                emit_json({"conforms": False, "violations": [asdict(v) for v in exc.violations]})
+                from service.schemas import ValidationFailedResult, ViolationPublic
+
+                emit(ValidationFailedResult(violations=[ViolationPublic(**asdict(v)) for v in exc.violations]))
             else:
                 typer.echo(str(exc))
             raise typer.Exit(1) from None
@@ -108,7 +117,9 @@ def validate(
         if st is not None:
             st.close()
     if as_json:
-        emit_json({"conforms": True, "triples": len(data)})
+        from service.schemas import ValidationPassed
+
+        emit(ValidationPassed(triples=len(data)))
     else:
         typer.echo(f"conforms: {len(data):,} triples in {len(files)} file(s)")
 
@@ -170,11 +181,16 @@ def sparql(
     with open_store(resolve_store(store), read_only=True) as st:
         kind, result = st.raw_query(sparql_prefixes() + query)
     if kind == "ask":
-        emit_json({"boolean": result}) if fmt == "json" else typer.echo("true" if result else "false")
+        typer.echo(_json({"boolean": result}) if fmt == "json" else ("true" if result else "false"))
     elif kind == "graph":
         typer.echo(result.serialize(format="json-ld" if fmt == "json" else "turtle"))
     else:
         _print_rows(result, fmt)
+
+
+def _json(data: Any) -> str:
+    """SPARQL results as JSON (``--format json``: the rows as they are, not a result model)."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -182,7 +198,7 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
     for r in rows:
         cols.extend(k for k in r if k not in cols)
     if fmt == "json":
-        emit_json([{k: str(v) for k, v in r.items()} for r in rows])
+        typer.echo(_json([{k: str(v) for k, v in r.items()} for r in rows]))
         return
     if fmt == "csv":
         buf = io.StringIO()
@@ -213,7 +229,9 @@ def _print_stats(location: str, as_json: bool = False) -> None:
     with open_store(location, read_only=True) as st:
         s = compute(st)
     if as_json:
-        emit_json(s)
+        from service.schemas import StoreStats
+
+        emit(StoreStats.of(s))
         return
     typer.echo("instances per class:")
     for k, n in s["classes"].items():
@@ -242,7 +260,11 @@ def show(
     with open_store(resolve_store(store), read_only=True) as st:
         kind, record = find_record(st, key)
     if as_json:
-        emit_json({"entity": kind, **record})
+        from service.schemas import CentrePublic, CompanyPublic, RegionPublic
+
+        model = {"region": RegionPublic, "centre": CentrePublic, "company": CompanyPublic}[kind]
+        doc = model.model_validate({"entity": kind, **record})
+        emit(doc, exclude={"parts"} if getattr(doc, "parts", 0) is None else None)
         return
     typer.echo(f"{kind}: {record.get('name', key)}")
     for k, v in record.items():
