@@ -35,9 +35,9 @@ def run_batch(
 ) -> None:
     """Read ``path`` and write one JSON line per non-blank input line.
 
-    ``parse(json_value) -> (id, item)`` checks one line (raising a ``RegiomatchError``
-    for a bad one; the id of a line that fails is taken from its JSON when it has
-    one); ``solve(items)`` answers a chunk of items at once, each answer a value or a
+    ``parse(json_value) -> (id, item)`` checks one line: it raises a ``RegiomatchError``
+    for a bad one (reported with id null), or returns the error as its item to report
+    it with the line's id; ``solve(items)`` answers a chunk of items at once, each answer a value or a
     ``RegiomatchError`` in its place; ``result(line, id, answer)`` makes the line's model.
     """
     from graph.errors import RegiomatchError
@@ -46,14 +46,10 @@ def run_batch(
     for chunk in _chunks(_progress(_lines(path), what), CHUNK):
         parsed: list[tuple[int, Any, Any]] = []
         for n, line in chunk:
-            ident = None
             try:
-                data = _parse(line)
-                ident = data.get("id") if isinstance(data, dict) else None
-                ident, item = parse(data)
-                parsed.append((n, ident, item))
+                parsed.append((n, *parse(_parse(line))))
             except RegiomatchError as exc:
-                parsed.append((n, ident, exc))
+                parsed.append((n, None, exc))
         items = [item for _, _, item in parsed if not isinstance(item, Exception)]
         answers = iter(solve(items) if items else ())
         for n, ident, item in parsed:

@@ -51,15 +51,18 @@ def suggest(
 
 
 def _suggest_batch(suggester: Any, path: Path, k: int) -> None:
-    from graph.errors import InvalidInput
+    from graph.errors import InvalidInput, RegiomatchError
     from matching.query import check_text
     from service.cli.batch import run_batch
     from service.schemas import BatchTopicsLine, TopicSuggestion
 
-    def parse(data: Any) -> tuple[Any, str]:
+    def parse(data: Any) -> tuple[Any, str | RegiomatchError]:
         if not isinstance(data, dict):
             raise InvalidInput(f"expected a JSON object with a 'text' field, got {type(data).__name__}")
-        return data.get("id"), check_text(data.get("text"))
+        try:
+            return data.get("id"), check_text(data.get("text"))
+        except RegiomatchError as exc:  # reported with the line's id
+            return data.get("id"), exc
 
     run_batch(
         path, "suggesting", parse,
