@@ -88,7 +88,9 @@ class Runtime:
         """Open the store; an embedded one read-only unless ``writable`` (a remote one as it is)."""
         from graph.store import open_store
 
-        return open_store(self.location, read_only=not (writable or self.remote))
+        return open_store(
+            self.location, read_only=not (writable or self.remote), update_url=self.settings.update_url
+        )
 
     def catalogue(self, store: Store | None = None, *, regions: bool = True, region_details: bool = False) -> Catalogue:
         """The centres, concepts and regions of ``store`` (default: open the settings' store

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REGIOMATCH_", extra="ignore")
 
     store: str = Field(default_factory=default_store_dir, description="store directory or SPARQL URL")
+    update_url: str | None = Field(default=None, description="SPARQL update URL of a remote store, if not the store URL")
     cache_dir: str | None = Field(
         default=None,
         description="cache of model exports (models/) and of a remote store's vectors and weights; "

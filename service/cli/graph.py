@@ -36,10 +36,12 @@ def init(
 ) -> None:
     """Build the store from the default dataset (replacing what is there)."""
     from graph.build import build_store
-
-    location = resolve_store(store)
+    rt = runtime(store)
+    location = rt.location
     say = (lambda m: typer.echo(f"  {m}", err=True)) if not as_json else None
-    report = build_store(location, companies=companies, seed=seed, bare=bare, progress=say)
+    report = build_store(
+        location, companies=companies, seed=seed, bare=bare, progress=say, update_url=rt.settings.update_url
+    )
     if as_json:
         from service.schemas import BuildResult
 
@@ -62,10 +64,9 @@ def load(
 ) -> None:
     """Validate FILES with SHACL, then load them into one named graph (all or nothing)."""
     from graph.loader import load_files, preflight
-    from graph.store import open_store
 
     preflight(files, fmt)  # missing files or a bad --format fail before the store opens
-    with open_store(resolve_store(store)) as st:
+    with runtime(store).open_store(writable=True) as st:
         report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
     if as_json:
         from service.schemas import LoadResult
@@ -92,9 +93,8 @@ def validate(
 
     st = None
     try:
-        from graph.store import open_store
 
-        st = open_store(resolve_store(store), read_only=True)
+        st = runtime(store).open_store()
     except StoreError:
         st = None  # validating needs no store; referenced regions are then unknown
     try:
@@ -134,10 +134,10 @@ def export(
     """Serialise the store (or one named graph)."""
     from graph import iris
     from graph.errors import UnknownEntity, UnreadableInput
-    from graph.store import check_export_format, open_store
+    from graph.store import check_export_format
 
     check_export_format(fmt)
-    with open_store(resolve_store(store), read_only=True) as st:
+    with runtime(store).open_store() as st:
         name = iris.named_graph(graph) if graph else None
         if name is not None and str(name) not in st.named_graphs():
             known = ", ".join(iris.graph_name(g) for g in st.named_graphs())
@@ -163,7 +163,7 @@ def sparql(
     """Run a SPARQL query (our prefixes rm:, schema:, skos:, ... are predeclared)."""
     from graph.errors import InvalidInput, UnreadableInput
     from graph.namespaces import sparql_prefixes
-    from graph.store import open_store, query_kind
+    from graph.store import query_kind
 
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"unknown output format {fmt!r}: expected table, json or csv")
@@ -178,7 +178,7 @@ def sparql(
     if not query.strip():
         raise InvalidInput("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
     query_kind(query)  # judge the user's text, not our prefix block
-    with open_store(resolve_store(store), read_only=True) as st:
+    with runtime(store).open_store() as st:
         kind, result = st.raw_query(sparql_prefixes() + query)
     if kind == "ask":
         typer.echo(_json({"boolean": result}) if fmt == "json" else ("true" if result else "false"))
@@ -254,10 +254,9 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one region, centre or company with its links."""
-    from graph.store import open_store
     from service.records_view import find_record
 
-    with open_store(resolve_store(store), read_only=True) as st:
+    with runtime(store).open_store() as st:
         kind, record = find_record(st, key)
     if as_json:
         from service.schemas import CentrePublic, CompanyPublic, RegionPublic
