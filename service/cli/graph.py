@@ -263,7 +263,7 @@ def show(
 
         model = {"region": RegionPublic, "centre": CentrePublic, "company": CompanyPublic}[kind]
         doc = model.model_validate({"entity": kind, **record})
-        emit(doc, exclude={"parts"} if getattr(doc, "parts", 0) is None else None)
+        emit(doc, exclude_unset=True)  # what the record lacks (parts, indicators, code labels) stays out
         return
     typer.echo(f"{kind}: {record.get('name', key)}")
     for k, v in record.items():

@@ -80,7 +80,8 @@ def test_graph_documents(default_store_dir: str, tmp_path: Path) -> None:
     assert "parts" not in region and region["part_of"]
     district = _json("show", "15083", "--json", *opts)
     _check(schemas.RegionPublic, district)
-    assert district["parts"] > 0
+    assert district["parts"] > 0 and district["indicators"]
+    assert "indicators" not in _json("show", "15", "--json", *opts)
     _check(schemas.CentrePublic, _json("show", "st-rdz-haldensleben", "--json", *opts))
     _check(schemas.CompanyPublic, _json("show", "sme-000001", "--json", *opts))
 
