@@ -13,12 +13,10 @@ other wrote since we loaded are merged in rather than lost.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
@@ -28,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._files import replacing
 from matching.encoder import Encoder
 
 __all__ = ["VectorCache", "CacheStats", "CacheNotWritable"]
@@ -223,8 +222,8 @@ class VectorCache:
         for digest, row in index.items():
             keys[row] = np.frombuffer(digest, dtype=np.uint8)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory)
+            with replacing(self.path) as tmp, tmp.open("wb") as fh:
+                np.savez(fh, keys=keys, vectors=self._vectors, model_id=np.array(self.model_id))
         except OSError as exc:
             if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise
@@ -237,13 +236,6 @@ class VectorCache:
                 stacklevel=2,
             )
             return
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, keys=keys, vectors=self._vectors, model_id=np.array(self.model_id))
-            os.replace(tmp, self.path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
         self._dirty = False
 
 

@@ -1,44 +1,52 @@
-"""Helpers shared by the CLI modules: store option, JSON output, error translation."""
+"""What every command shares: the common options, the runtime, JSON output, error translation."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from service.settings import get_settings
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
-__all__ = ["emit_json", "fail", "handle_errors", "resolve_store", "open_cli_store", "exit_code", "STORE_HELP"]
+    from service.runtime import Runtime
+
+__all__ = [
+    "StoreOpt", "JsonOpt", "EncoderOpt", "BatchOpt", "STORE_HELP",
+    "runtime", "emit", "fail", "handle_errors",
+]
 
 STORE_HELP = "Store directory or SPARQL endpoint URL [env: REGIOMATCH_STORE]"
+StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+EncoderOpt = Annotated[
+    str | None,
+    typer.Option("--encoder", help="onnx-int8 | onnx | sentence-transformers | hashing [env: REGIOMATCH_ENCODER]"),
+]
+BatchOpt = Annotated[
+    Path | None,
+    typer.Option("--batch", help="JSON-lines file ('-' for stdin); one JSON result per line on stdout."),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-def resolve_store(store: str | None) -> str:
-    """The store location: the option if given, else REGIOMATCH_STORE, else the per-user default."""
-    return store or get_settings().store
+
+def runtime(store: str | None = None, encoder: str | None = None) -> Runtime:
+    """The settings with the command's ``--store`` / ``--encoder`` taking precedence."""
+    from service.runtime import runtime as make
+
+    return make(store=store, encoder=encoder)
 
 
-def open_cli_store(store: str | None, *, read_only: bool = False, create: bool = True) -> Any:
-    """Open the store the option or settings name (a remote one with its update URL)."""
-    from graph.store import open_store
-
-    settings = get_settings()
-    return open_store(
-        resolve_store(store),
-        read_only=read_only,
-        create=create,
-        update_url=settings.update_url,
-        lock_wait=settings.lock_wait,
-    )
-
-
-def emit_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (UTF-8, non-ASCII kept)."""
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+def emit(model: BaseModel, **dump: Any) -> None:
+    """Print a result model as indented JSON (UTF-8, non-ASCII kept); ``dump`` goes to ``model_dump``."""
+    typer.echo(json.dumps(model.model_dump(mode="json", **dump), ensure_ascii=False, indent=2))
 
 
 def fail(message: str, code: int) -> None:
@@ -47,25 +55,19 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def exit_code(exc: Exception) -> int:
-    """The exit code for a domain error (see module docstring)."""
-    from graph.errors import InvalidInput, UnreadableInput
-
-    return 2 if isinstance(exc, InvalidInput | UnreadableInput) else 1
-
-
 def handle_errors(fn: F) -> F:
-    """Turn ``RegiomatchError`` into one clear stderr line and an exit code."""
+    """Turn a domain error into one clear stderr line and its exit code (``service.errors``)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import warnings
 
         from graph.errors import RegiomatchError
+        from service.errors import exit_code
 
         try:
             with warnings.catch_warnings():
-                warnings.showwarning = _notice  # our warnings are one "note:" line on stderr
+                warnings.showwarning = _notice  # a warning (e.g. an unwritable cache) is one "note:" line
                 return fn(*args, **kwargs)
         except RegiomatchError as exc:
             fail(str(exc), exit_code(exc))
@@ -87,8 +89,5 @@ def _notice(message: Warning | str, category: type[Warning], *args: Any, **kwarg
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush raises nothing."""
-    import os
-    import sys
-
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
