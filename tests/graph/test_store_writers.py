@@ -21,6 +21,7 @@ from graph.store.lock import writer_lock
 from service.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-c", "from service.cli import main; main()"]  # the console script, from this tree
 runner = CliRunner()
 TTL = """
 @prefix rm: <https://w3id.org/regiomatch/ontology#> .
@@ -37,7 +38,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, env=_env(**env), timeout=240
+        [*CLI, *args], capture_output=True, text=True, env=_env(**env), timeout=240
     )
 
 
@@ -76,7 +77,7 @@ def test_two_inits_run_one_after_the_other(tmp_path):
     store = str(tmp_path / "store")
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "init", "--bare", "--store", store, "--json"],
+            [*CLI, "init", "--bare", "--store", store, "--json"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(REGIOMATCH_LOCK_WAIT="120"),
         )
         for _ in range(2)
