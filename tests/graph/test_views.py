@@ -32,6 +32,6 @@ def test_id_filter_returns_that_record(default_store):
 def test_concepts_carry_their_definition_in_both_languages(default_store):
     by_key = {c.key: c for c in views.concepts(default_store, "technology")}
     lba = by_key["location-based-applications"]
-    assert "vans" in lba.definition and "Lieferwagen" in lba.definition_de
+    assert "vehicles" in lba.definition and "Firmenfahrzeuge" in lba.definition_de
     services = views.concepts(default_store, "service")
     assert len(services) == 15 and all(c.definition and c.definition_de for c in services)

@@ -204,3 +204,13 @@ def real_suggester(default_store, model_encoder) -> TopicSuggester:
 )
 def test_real_model_ranks_the_topic_top3(real_suggester: TopicSuggester, text: str, key: str) -> None:
     assert key in _keys(real_suggester.suggest(text, k=3))
+
+
+def test_label_inside_a_longer_label_of_the_same_word_is_not_a_hit() -> None:
+    # "Datenbrillen" (smart glasses) used to yield the topic "Daten" (data) as well.
+    index = LabelIndex([[("Daten", 1.0)], [("Datenbrille", 0.9)], [("Datenanalyse", 0.9)]])
+    assert [(h.concept, h.surface) for h in index.find("Wir wollen Datenbrillen in der Montage")] == [
+        (1, "Datenbrillen")
+    ]
+    assert {h.concept for h in index.find("Daten sammeln und eine Datenanalyse")} == {0, 2}
+    assert {h.concept for h in index.find("Kundendatenbank")} == set()  # no label word in it
