@@ -199,6 +199,7 @@ class ConceptLinker(Estimator):
 
     def link(self, text: str, k: int = 3) -> tuple[list[ConceptLink], float]:
         """The ``k`` concepts ``text`` is closest to by definition, and the confidence in the first."""
+        self._check_fitted("unit_vectors_")
         text = check_text(text)
         k = check_k(k)
         best, sims = self._similarity(self.encoder_.encode([text]))
