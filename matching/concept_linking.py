@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from graph.errors import InvalidInput
-from matching._base import Estimator, check_k, check_text, encode_cached, resolve_encoder
+from matching._base import Estimator, check_k, check_text, encode_cached, matvec, resolve_encoder
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -172,6 +172,8 @@ class ConceptLinker(Estimator):
         self.units_ = tuple(units)
         self.unit_owner_ = np.array(owner, dtype=np.intp)
         self.unit_vectors_ = encode_cached(units, self.encoder_, self.vector_cache)
+        # units are grouped by concept: the concepts that have units, and where each group starts
+        self.owners_, self.starts_ = np.unique(self.unit_owner_, return_index=True)
         return self
 
     def similarity(self, vectors: np.ndarray) -> np.ndarray:
@@ -186,9 +188,11 @@ class ConceptLinker(Estimator):
         best = np.zeros((vectors.shape[0], len(self.concepts_)), dtype=np.float32)
         if len(self.units_) == 0:
             return best, np.zeros((vectors.shape[0], 0), dtype=np.float32)
-        sims = np.clip(np.einsum("ud,nd->nu", self.unit_vectors_, vectors), 0.0, 1.0)
-        owners, starts = np.unique(self.unit_owner_, return_index=True)  # units are grouped by concept
-        best[:, owners] = np.maximum.reduceat(sims, starts, axis=1)
+        if vectors.shape[0] == 1:  # one query: a matrix-vector product without BLAS threads
+            sims = np.clip(matvec(self.unit_vectors_, vectors[0]), 0.0, 1.0)[None, :]
+        else:
+            sims = np.clip(vectors @ self.unit_vectors_.T, 0.0, 1.0)
+        best[:, self.owners_] = np.maximum.reduceat(sims, self.starts_, axis=1)
         return best, sims
 
     def confidence(self, similarity: np.ndarray) -> np.ndarray:
