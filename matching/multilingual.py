@@ -69,9 +69,9 @@ def _require(module: str, package: str) -> Any:
 
 
 def _texts(texts: Sequence[str]) -> list[str]:
-    from matching.encoder import _check_texts  # same package: one check for every backend
+    from matching._encoding import check_texts  # one check for every backend
 
-    return _check_texts(texts)
+    return check_texts(texts)
 
 
 def _unit(vectors: Any, n: int, dim: int) -> np.ndarray:
@@ -207,10 +207,15 @@ class LanguageRoutedEncoder:
 
 
 def make_multilingual(
-    kind: str, *, cache_dir: Any = None, threads: int = 1, minilm: Encoder | None = None
+    kind: str, *, model: Any = None, cache_dir: Any = None, threads: int = 1, minilm: Encoder | None = None
 ) -> Encoder:
-    """Build the encoder ``kind`` of :data:`MULTILINGUAL_KINDS`; ``minilm`` reuses a loaded
-    default encoder for the combined kinds (else one is made with ``cache_dir``)."""
+    """Build the encoder ``kind`` of :data:`MULTILINGUAL_KINDS` (registered in
+    ``matching.encoder.ENCODERS``); ``minilm`` reuses a loaded default encoder for the
+    combined kinds (else one is made with ``cache_dir``). These kinds ship their own
+    weights: ``model`` must be None."""
+    if model is not None:
+        raise InvalidInput(f"the {kind} encoder ships its own model; got model={model!r} (leave REGIOMATCH_MODEL unset)")
+    threads = max(int(threads), 1)
     if kind == "use-multilingual":
         return UseEncoder(threads=threads)
     if kind == "e5-small":
