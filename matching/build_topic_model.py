@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from sklearn.model_selection import KFold
 
+    from graph import views
     from graph.build import build_store
     from graph.dataset.companies import generate_companies
     from graph.store import open_store
@@ -91,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
         build_store(str(Path(tmp) / "store"), bare=True, companies=0)
         store = open_store(str(Path(tmp) / "store"), read_only=True)
         try:
-            catalogue = Catalogue.from_store(store, municipalities=False)
+            catalogue = Catalogue(centres=(), concepts=tuple(views.concepts(store)))
         finally:
             store.close()
     encoder = make_encoder("onnx-int8")

