@@ -180,8 +180,8 @@ class TopicSuggester(Estimator):
         return self
 
     def _load_model(self, concepts: Sequence[Concept]) -> TopicModel | None:
-        if self.topic_model is None or self.scheme != "technology":
-            return None
+        if self.topic_model is None or self.scheme != "technology" or not self.model_weight:
+            return None  # reading needs: no file to read
         path = DEFAULT_TOPIC_MODEL if self.topic_model == "default" else self.topic_model
         model = load_topic_model(path, model_id=getattr(self.encoder_, "model_id", ""))
         return model.for_concepts(concepts) if model is not None else None

@@ -89,3 +89,10 @@ def test_committed_model_covers_the_technology_scheme_and_beat_the_baseline() ->
     assert model.figures["hubs"] >= 200 and model.figures["folds"] >= 5
     assert cv["text + model (weight 0.3)"]["ndcg@5"] > cv["most frequent (baseline)"]["ndcg@5"]
     assert len(model.calibration) == 4
+
+
+def test_linker_default_calibration_is_the_one_the_build_fitted() -> None:
+    from matching.concept_linking import CALIBRATION
+
+    model = load_topic_model(DEFAULT_TOPIC_MODEL)
+    assert model is not None and tuple(model.calibration) == CALIBRATION
