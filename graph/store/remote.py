@@ -24,6 +24,9 @@ class SparqlStore(Store):
 
     ``client`` is the ``httpx.Client`` to talk through (tests pass one with a mock
     transport); without it the store makes its own and closes it on ``close()``.
+    A query waits at most ``timeout`` seconds for the answer, an update at most
+    ``update_timeout`` (writing a large named graph in one transaction takes the
+    server minutes).
     """
 
     def __init__(
@@ -33,6 +36,7 @@ class SparqlStore(Store):
         *,
         client: httpx.Client | None = None,
         timeout: float = 60.0,
+        update_timeout: float = 1800.0,
     ) -> None:
         import httpx
 
@@ -41,10 +45,21 @@ class SparqlStore(Store):
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=timeout)
         self._httpx = httpx
+        self._timeout = timeout
+        self._update_timeout = update_timeout
 
     def _post(self, url: str, data: dict[str, str], accept: str) -> Any:
+        return self._send(url, accept, self._timeout, data)
+
+    def _send(self, url: str, accept: str, timeout: float, data: dict[str, str]) -> Any:
         try:
-            resp = self._client.post(url, data=data, headers={"Accept": accept})
+            resp = self._client.post(url, data=data, headers={"Accept": accept}, timeout=timeout)
+        except self._httpx.TimeoutException as exc:
+            what = "update" if timeout == self._update_timeout else "query"
+            raise StoreError(
+                f"the SPARQL endpoint {url} did not answer the {what} within {timeout:g} s "
+                f"({type(exc).__name__}); an update may still complete on the server"
+            ) from exc
         except self._httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc
         if resp.status_code == 400:
@@ -97,7 +112,7 @@ class SparqlStore(Store):
         return self._post(self.location, {"query": query}, MEDIA_TYPES[fmt]).content
 
     def _update(self, update: str) -> None:
-        self._post(self._update_url, {"update": update}, "*/*")
+        self._send(self._update_url, "*/*", self._update_timeout, {"update": update})
 
     def bulk_load(self, nquads: bytes) -> None:
         """One update per named graph (an endpoint has no bulk loader in the protocol)."""
