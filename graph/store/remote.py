@@ -112,7 +112,17 @@ class SparqlStore(Store):
         return self._post(self.location, {"query": query}, MEDIA_TYPES[fmt]).content
 
     def _update(self, update: str) -> None:
-        self._send(self._update_url, "*/*", self._update_timeout, {"update": update})
+        try:
+            self._send(self._update_url, "*/*", self._update_timeout, {"update": update})
+        except InvalidInput as exc:
+            if self._update_url != self.location:
+                raise
+            # many servers (Oxigraph, Fuseki) take updates at another URL than queries
+            raise InvalidInput(
+                f"{exc}; updates were sent to the query URL {self.location}: if the endpoint takes "
+                "updates elsewhere, give its update URL (REGIOMATCH_UPDATE_URL, e.g. http://host:7878/update "
+                "for Oxigraph server)"
+            ) from exc
 
     def bulk_load(self, nquads: bytes) -> None:
         """One update per named graph (an endpoint has no bulk loader in the protocol)."""
