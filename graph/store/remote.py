@@ -10,7 +10,7 @@ from rdflib.term import Node
 from graph.errors import InvalidInput, StoreError
 from graph.store.base import MEDIA_TYPES, Store
 from graph.store.export import check_export_format, reserialise_nquads, serialise_graph
-from graph.store.safety import check_query
+from graph.store.safety import check_iri, check_query
 from graph.store.terms import to_rdflib
 
 if TYPE_CHECKING:
@@ -125,12 +125,30 @@ class SparqlStore(Store):
             ) from exc
 
     def bulk_load(self, nquads: bytes) -> None:
-        """One update per named graph (an endpoint has no bulk loader in the protocol)."""
-        ds = Dataset()
-        ds.parse(data=nquads, format="nquads")
-        for g in ds.graphs():
-            if len(g) and isinstance(g.identifier, URIRef):
-                self.put_graph(g.identifier, g, replace=False)
+        """Write each named graph of ``nquads`` in one update that replaces the endpoint's graph.
+
+        The protocol has no bulk loader; a graph per transaction keeps each graph whole
+        (a failure leaves that graph as it was). Parsed and re-serialised by Oxigraph's
+        strict parser, so every term is well formed before it is written into an update.
+        Graphs are written in the order of their last statement, so records written after
+        the data they describe (provenance) land after it.
+        """
+        import pyoxigraph as ox
+
+        graphs: dict[str, list[Any]] = {}
+        last: dict[str, int] = {}
+        try:
+            for i, q in enumerate(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)):
+                if not isinstance(q.graph_name, ox.NamedNode):
+                    raise InvalidInput(f"a remote store takes named graphs only, not the triple {q.triple}")
+                graphs.setdefault(q.graph_name.value, []).append(q.triple)
+                last[q.graph_name.value] = i
+        except SyntaxError as exc:
+            raise InvalidInput(f"invalid N-Quads: {exc}") from exc
+        for name in sorted(graphs, key=last.__getitem__):
+            g = check_iri(name)
+            body = ox.serialize(graphs.pop(name), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            self._update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
 
     def named_graphs(self) -> list[str]:
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
