@@ -157,7 +157,7 @@ class SparqlStore(Store):
     def export(self, fmt: str, graph: URIRef | None = None) -> bytes:
         fmt = check_export_format(fmt)
         if graph is not None:
-            g = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}")
+            g = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {check_iri(graph)} {{ ?s ?p ?o }} }}")
             return serialise_graph(g, fmt)
         rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         ds = Dataset()

@@ -137,3 +137,23 @@ def test_update_timeout_is_named_as_such():
         st.drop_graph(iris.named_graph("x"))
     with pytest.raises(StoreError, match=r"did not answer the query within 60 s"):
         st.ask("ASK {}")
+
+
+def test_bulk_load_replaces_each_graph_and_writes_provenance_last(remote_bare):
+    st = open_store(remote_bare.query_url, update_url=remote_bare.update_url)
+    a, prov = "https://w3id.org/regiomatch/graph/a", "https://w3id.org/regiomatch/graph/provenance"
+    st.bulk_load(f"<http://e/old> <http://e/p> \"1\" <{a}> .\n".encode())
+    nq = (
+        f'<{a}> <http://e/p> "first" <{prov}> .\n'
+        f"<http://e/s> <http://e/p> \"2\" <{a}> .\n"
+        f'<{a}> <http://e/p> "second" <{prov}> .\n'
+    )
+    st.bulk_load(nq.encode())
+    assert st.select(f"SELECT ?s WHERE {{ GRAPH <{a}> {{ ?s ?p ?o }} }}") == [{"s": URIRef("http://e/s")}]
+    rows = st.select(f"SELECT ?o WHERE {{ GRAPH <{prov}> {{ ?s ?p ?o }} }} ORDER BY ?o")
+    assert [str(r["o"]) for r in rows] == ["first", "second"]
+    with pytest.raises(InvalidInput, match="named graphs only"):
+        st.bulk_load(b"<http://e/s> <http://e/p> \"3\" .\n")
+    with pytest.raises(InvalidInput, match="invalid N-Quads"):
+        st.bulk_load(b"<http://e/s> <http://e/p> <bad iri> <http://e/g> .\n")
+    st.close()
