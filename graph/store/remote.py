@@ -9,7 +9,7 @@ from rdflib.term import Node
 
 from graph.errors import InvalidInput, StoreError
 from graph.store.base import MEDIA_TYPES, Store
-from graph.store.export import check_export_format, reserialise_nquads, serialise_graph
+from graph.store.export import check_export_format, dump_prefixes, reserialise_nquads
 from graph.store.safety import check_iri, check_query
 from graph.store.terms import to_rdflib
 
@@ -155,31 +155,47 @@ class SparqlStore(Store):
         rows = self.select("SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }")
         return sorted(str(r["g"]) for r in rows if "g" in r)
 
-    def _graph_ntriples(self, graph: str) -> bytes:
-        """The named graph's triples as the endpoint's own N-Triples."""
-        q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {check_iri(graph)} {{ ?s ?p ?o }} }}"
-        return self._post(self.location, {"query": q}, MEDIA_TYPES["nt"]).content
-
     def export(self, fmt: str, graph: URIRef | None = None) -> bytes:
-        fmt = check_export_format(fmt)
-        if graph is not None:
-            g = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {check_iri(graph)} {{ ?s ?p ?o }} }}")
-            return serialise_graph(g, fmt)
-        # graph by graph as N-Triples, parsed and written as N-Quads by Oxigraph: rdflib
-        # terms for every value of a 540k-row SELECT took minutes
+        """Written by Oxigraph's serialisers like the embedded store's export, so both give the same bytes."""
         import pyoxigraph as ox
 
-        def quads() -> Any:
-            for name in self.named_graphs():
-                g = ox.NamedNode(name)
-                try:
-                    for t in ox.parse(self._graph_ntriples(name), format=ox.RdfFormat.N_TRIPLES):
-                        yield ox.Quad(t.subject, t.predicate, t.object, g)
-                except SyntaxError as exc:
-                    raise StoreError(f"the endpoint {self.location} did not answer with N-Triples: {exc}") from exc
+        fmt = check_export_format(fmt)
+        if fmt == "jsonld":
+            return reserialise_nquads(self.export("nq", graph), fmt, graph)
+        ox_fmt = {
+            "ttl": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "nq": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+        }
+        prefixes = dump_prefixes() if fmt in ("ttl", "trig") else None
+        if graph is not None:
+            items = self._parse_ntriples(str(graph))
+            if fmt in ("nq", "trig"):
+                # as the embedded dump of one graph: its triples, in the default graph of a dataset format
+                items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
+            return ox.serialize(items, format=ox_fmt[fmt], prefixes=prefixes) or b""
+        # graph by graph as N-Triples, never one SELECT of every quad: rdflib terms for a
+        # 540k-row result took minutes
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+            for name in self.named_graphs()
+            for t in self._parse_ntriples(name)
+        ]
+        if fmt in ("nq", "trig"):
+            return ox.serialize(quads, format=ox_fmt[fmt], prefixes=prefixes) or b""
+        return reserialise_nquads(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", fmt, None)
 
-        nquads = ox.serialize(quads(), format=ox.RdfFormat.N_QUADS) or b""
-        return nquads if fmt == "nq" else reserialise_nquads(nquads, fmt, None)
+    def _parse_ntriples(self, graph: str) -> list[Any]:
+        """The named graph's triples (pyoxigraph terms) from the endpoint's N-Triples."""
+        import pyoxigraph as ox
+
+        q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {check_iri(graph)} {{ ?s ?p ?o }} }}"
+        data = self._post(self.location, {"query": q}, MEDIA_TYPES["nt"]).content
+        try:
+            return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        except SyntaxError as exc:
+            raise StoreError(f"the endpoint {self.location} did not answer with N-Triples: {exc}") from exc
 
     def close(self) -> None:
         if self._owns_client:

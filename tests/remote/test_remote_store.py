@@ -86,12 +86,13 @@ def test_service_is_refused_before_reaching_the_server(remote_default):
     assert seen == []
 
 
-def test_export_matches_embedded(remote, default_store):
+def test_export_of_a_graph_is_byte_for_byte_the_embedded_one(remote, default_store):
+    # nq and trig of one graph used to crash in rdflib ('NQuads serialization only makes sense for
+    # context-aware stores'), and Turtle wrote decimals as 3600000.0 where the embedded store keeps 3600000
     name = iris.named_graph("centres/st")
-    for fmt, parse in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")):
-        a = Graph().parse(data=remote.export(fmt, name), format=parse)
-        b = Graph().parse(data=default_store.export(fmt, name), format=parse)
-        assert len(a) == 186 and isomorphic(a, b), fmt
+    for fmt in ("ttl", "nt", "nq", "trig", "jsonld"):
+        assert remote.export(fmt, name) == default_store.export(fmt, name), fmt
+    assert len(Graph().parse(data=remote.export("ttl", name), format="turtle")) == 186
 
 
 def test_syntax_error_is_invalid_input(remote):
