@@ -49,16 +49,16 @@ class SparqlStore(Store):
         self._update_timeout = update_timeout
 
     def _post(self, url: str, data: dict[str, str], accept: str) -> Any:
-        return self._send(url, accept, self._timeout, data)
+        return self._send(url, accept, self._timeout, data, "query")
 
-    def _send(self, url: str, accept: str, timeout: float, data: dict[str, str]) -> Any:
+    def _send(self, url: str, accept: str, timeout: float, data: dict[str, str], what: str) -> Any:
         try:
             resp = self._client.post(url, data=data, headers={"Accept": accept}, timeout=timeout)
         except self._httpx.TimeoutException as exc:
-            what = "update" if timeout == self._update_timeout else "query"
+            later = "; it may still complete on the server" if what == "update" else ""
             raise StoreError(
                 f"the SPARQL endpoint {url} did not answer the {what} within {timeout:g} s "
-                f"({type(exc).__name__}); an update may still complete on the server"
+                f"({type(exc).__name__}){later}"
             ) from exc
         except self._httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc
@@ -113,7 +113,7 @@ class SparqlStore(Store):
 
     def _update(self, update: str) -> None:
         try:
-            self._send(self._update_url, "*/*", self._update_timeout, {"update": update})
+            self._send(self._update_url, "*/*", self._update_timeout, {"update": update}, "update")
         except InvalidInput as exc:
             if self._update_url != self.location:
                 raise
