@@ -147,7 +147,7 @@ class SparqlStore(Store):
             raise InvalidInput(f"invalid N-Quads: {exc}") from exc
         for name in sorted(graphs, key=last.__getitem__):
             g = check_iri(name)
-            body = ox.serialize(graphs.pop(name), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            body = (ox.serialize(graphs.pop(name), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
             self._update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
 
     def named_graphs(self) -> list[str]:
