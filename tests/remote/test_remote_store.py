@@ -173,3 +173,18 @@ def test_named_graphs_lists_only_graphs_with_triples(remote_bare):
     st.update("CLEAR GRAPH <http://e/g>")  # Oxigraph keeps the emptied graph's name
     assert st.named_graphs() == before
     st.close()
+
+
+def test_an_update_failing_half_way_changes_nothing(remote_bare):
+    # what the per-graph atomicity of put_graph/bulk_load relies on: the server runs one
+    # update request in one transaction
+    st = open_store(remote_bare.query_url, update_url=remote_bare.update_url)
+    schemes = iris.named_graph("schemes")
+    before = _counts(st)
+    with pytest.raises(StoreError):
+        st.update(
+            f"DROP GRAPH <{schemes}> ; INSERT DATA {{ GRAPH <{schemes}> {{ <http://e/s> <http://e/p> 1 }} }} ;"
+            " DROP GRAPH <http://e/no-such-graph>"
+        )
+    assert _counts(st) == before
+    st.close()
