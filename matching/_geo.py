@@ -28,7 +28,7 @@ import numpy as np
 
 from graph.records import Centre
 
-__all__ = ["GeoIndex", "Place"]
+__all__ = ["GeoIndex", "Place", "haversine_km"]
 
 SAME_MUNICIPALITY = 1.0
 SAME_DISTRICT = 0.9
@@ -55,6 +55,17 @@ class Place:
     lon: float | None
 
 
+def haversine_km(lat1: object, lon1: object, lat2: object, lon2: object) -> np.ndarray:
+    """Great-circle (straight-line) distance in km between points given in degrees.
+
+    Arguments broadcast like numpy arrays, so ``haversine_km(lat[:, None], lon[:, None],
+    clat[None, :], clon[None, :])`` gives the ``(n, m)`` matrix; NaN where a coordinate is NaN.
+    """
+    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=np.float64)) for v in (lat1, lon1, lat2, lon2))
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
 def _code(ags: str | None) -> int:
     return int(ags) if ags and ags.isdigit() else -1
 
@@ -72,7 +83,6 @@ class GeoIndex:
         self.neighbours = neighbours
         self.lat = np.radians(np.array([np.nan if c.lat is None else c.lat for c in centres], dtype=np.float64))
         self.lon = np.radians(np.array([np.nan if c.lon is None else c.lon for c in centres], dtype=np.float64))
-        self.cos_lat = np.cos(self.lat)
         self.municipality = np.array([_code(c.municipality_ags) for c in centres], dtype=np.int64)
         self.district = np.array([_code(c.district_ags or (c.municipality_ags or "")[:5]) for c in centres], dtype=np.int64)
         self.state = np.array([_code(c.state_ags) for c in centres], dtype=np.int64)
@@ -87,9 +97,7 @@ class GeoIndex:
         """Great-circle km from the place to every centre ``(n,)``; NaN where unknown."""
         if place.lat is None or place.lon is None:
             return np.full(self.lat.shape, np.nan)
-        lat0, lon0 = np.radians(place.lat), np.radians(place.lon)
-        a = np.sin((self.lat - lat0) / 2) ** 2 + np.cos(lat0) * self.cos_lat * np.sin((self.lon - lon0) / 2) ** 2
-        return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        return haversine_km(place.lat, place.lon, np.degrees(self.lat), np.degrees(self.lon))
 
     def scores(self, place: Place | None) -> tuple[np.ndarray, np.ndarray]:
         """``(geography (n,) in [0, 1], distance_km (n,) with NaN)`` for a place (None: zeros)."""
