@@ -89,6 +89,9 @@ _DISTRICT_COLUMNS = {
 # BBSR central_place codes: 1 upper centre or higher, 2 middle, 3 basic or lower, 0 none
 _CENTRALITY = {1: 3.0, 2: 2.0, 3: 1.0, 0: 0.0}
 LEVELS = ("municipality", "district")
+# scaled values are clipped to +-4 interquartile ranges, so one extreme value (a village
+# with 159,000 EUR tax capacity per inhabitant) cannot outweigh all other features
+_CLIP = 4.0
 
 
 def level_features(level: str) -> tuple[Feature, ...]:
@@ -202,7 +205,8 @@ def build_matrix(data: AnalyticsData, level: str) -> FeatureMatrix:
             centre[j] = med
             spread = q3 - q1 if q3 > q1 else float(np.std(col))
             scale[j] = spread if spread > 0 else 1.0
-    return FeatureMatrix(level, tuple(keys), feats, raw, (trans - centre) / scale, centre, scale)
+    scaled = np.clip((trans - centre) / scale, -_CLIP, _CLIP)
+    return FeatureMatrix(level, tuple(keys), feats, raw, scaled, centre, scale)
 
 
 def _num(v: float | int | None) -> float:
