@@ -46,6 +46,8 @@ __all__ = [
     "TopicGap",
     "RadiusSensitivity",
     "DISTANCE_NOTE",
+    "unmet_by_state",
+    "check_radii",
 ]
 
 DISTANCE_NOTE = "Distances are straight-line (great-circle) kilometres, not road travel times."
@@ -455,3 +457,17 @@ def check_radii(radii: object) -> tuple[float, ...]:
     if bad or not vals:
         raise InvalidInput(f"catchment radius must be > 0 km, got {bad[0] if bad else 'none'} (e.g. 25,50,75)")
     return tuple(sorted(set(vals)))
+
+
+def unmet_by_state(analyser: GapAnalyser) -> dict[str, dict[str, float]]:
+    """State AGS -> topic IRI -> SMEs with that need in underserved municipalities (main radius);
+    the weights ``CentreNetwork.suggest_links`` uses to favour links that close gaps."""
+    analyser._check_fitted("score_")
+    under = analyser.score_[analyser.main_radius_] < analyser.underserved
+    states = np.array([a[:2] for a in analyser.ags_list_])
+    out: dict[str, dict[str, float]] = {}
+    for s in np.unique(states):
+        rows = states == s
+        need = (analyser.demand_[rows] * under[rows]).sum(axis=0)
+        out[str(s)] = {t: float(v) for t, v in zip(analyser.topics_, need, strict=True) if v > 0}
+    return out
