@@ -254,7 +254,7 @@ class PartnerFinder(Estimator):
         nearest_other = np.nanmin(np.nan_to_num(other_km, nan=np.inf), axis=1) if others.any() else np.full(len(km), np.inf)
         covered = np.exp(-nearest_other / self.scale_km)
         strength = np.where(self.levels_[i] >= self.min_level, self.levels_[i] / 5.0, 0.0)
-        if not strength.any():  # no strength at level >= min_level: use what it does offer
+        if not (self.need_ @ strength).any():  # no needed topic at level >= min_level: use all it offers
             strength = self.levels_[i] / 5.0
         served = self.need_ @ strength
         fit = served / served.max() if served.max() > 0 else served
