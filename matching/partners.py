@@ -264,13 +264,14 @@ class PartnerFinder(Estimator):
         out = []
         for r in order:
             d = self.districts_[r]
-            top = strong[np.argsort(-(self.need_[r, strong] * strength[strong]))][:3]
+            top = strong[np.argsort(-(self.need_[r, strong] * strength[strong]))]
+            top = top[self.need_[r, top] > 0][:3]
             j = int(np.argmin(np.nan_to_num(other_km[r], nan=np.inf))) if others.any() else -1
             reasons = [f"{km[r]:.0f} km away (straight line)"]
             if j >= 0 and np.isfinite(nearest_other[r]):
                 reasons.append(f"nearest other regional centre: {self.centres_[j].name} at {nearest_other[r]:.0f} km")
             if top.size:
-                reasons.append(f"~{served[r]:,.0f} SME needs it covers: " + ", ".join(
+                reasons.append(f"~{self.need_[r, strong].sum():,.0f} SMEs need what it offers: " + ", ".join(
                     f"{self.labels_[self.vocab_[t]]} {self._topic_level(i, t)} (~{self.need_[r, t]:,.0f} SMEs)" for t in top))
             out.append(RegionSuggestion(d.ags, d.name, round(float(score[r]), 4), round(float(km[r]), 1),
                                         int(d.population or 0), round(float(self.district_smes_[r]), 1), tuple(reasons)))
