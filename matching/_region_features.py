@@ -112,7 +112,8 @@ def check_features(level: str, features: object) -> tuple[str, ...]:
     keys = [str(k).strip() for k in features]  # type: ignore[attr-defined]
     bad = [k for k in keys if k not in valid]
     if bad or not keys:
-        head = f"unknown feature {bad[0]!r} for {level}s" if bad else "no features given"
+        plural = "municipalities" if level == "municipality" else "districts"
+        head = f"unknown feature {bad[0]!r} for {plural}" if bad else "no features given"
         raise InvalidInput(f"{head}; valid: {', '.join(valid)}")
     return tuple(dict.fromkeys(keys))
 

@@ -296,6 +296,24 @@ class GapAnalyser(Estimator):
             per_municipality=self._per_municipality(mask),
         )
 
+    def scores(self, level: str = "district", topic: str | None = None) -> dict[str, float]:
+        """Relative accessibility (1 = national average) at the main radius per district or
+        municipality AGS: for one topic, or demand-weighted over all topics."""
+        self._check_fitted("score_")
+        cols = [self.topic_index(topic)] if topic is not None else list(range(len(self.topics_)))
+        sc = self.score_[self.main_radius_][:, cols]
+        dem = self.demand_[:, cols]
+        if level == "municipality":
+            den = dem.sum(axis=1)
+            num = (dem * sc).sum(axis=1)
+            return {a: float(n / d) for a, n, d in zip(self.ags_list_, num, den, strict=True) if d > 0}
+        if level != "district":
+            raise InvalidInput(f"unknown level {level!r}: expected 'district' or 'municipality'")
+        nd = len(self.districts_)
+        num = np.bincount(self.district_idx_, weights=(dem * sc).sum(axis=1), minlength=nd)
+        den = np.bincount(self.district_idx_, weights=dem.sum(axis=1), minlength=nd)
+        return {str(d): float(n / m) for d, n, m in zip(self.districts_, num, den, strict=True) if m > 0}
+
     def nearest(self, regional: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """``(index of nearest centre (n,), km (n,))`` for every municipality (-1 / NaN: none)."""
         d = self.dist_ if not regional else np.where(self.regional_[None, :], self.dist_, np.nan)
@@ -455,7 +473,8 @@ def check_radii(radii: object) -> tuple[float, ...]:
         raise InvalidInput(f"catchment radii must be numbers in km, e.g. 25,50,75; got {radii!r}") from None
     bad = [r for r in vals if not r > 0 or not np.isfinite(r)]
     if bad or not vals:
-        raise InvalidInput(f"catchment radius must be > 0 km, got {bad[0] if bad else 'none'} (e.g. 25,50,75)")
+        raise InvalidInput(f"a catchment radius must be a number > 0 km, got {bad[0] if bad else 'none':g} (e.g. 25,50,75)"
+                           if bad else "no catchment radius given (e.g. 25,50,75)")
     return tuple(sorted(set(vals)))
 
 
