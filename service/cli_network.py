@@ -249,6 +249,7 @@ def _gaps_html(analyser: Any, report: Any, net: Any, summary: Any, topic: str | 
             x, y = 0.0, (sorted(set(g.nodes) - set(located)).index(n) + 1) / (len(g.nodes) - len(located) + 1)
         nodes[n] = (d["name"], x, y, community.get(n, 0))
     centres = [(c.name, c.lat, c.lon) for c in analyser.centres_]
+    inset = [(c.name, c.lat, c.lon) for c in analyser.centres_ if c.state_ags == "15"]
     return render_gap_report(
         report, summary,
         district_layer=geometry("districts"),
@@ -256,6 +257,7 @@ def _gaps_html(analyser: Any, report: Any, net: Any, summary: Any, topic: str | 
         district_scores=analyser.scores("district", topic),
         municipality_scores=analyser.scores("municipality", topic),
         centres=centres,
+        inset_centres=inset,
         network_nodes=nodes,
         network_edges=sorted(tuple(sorted(e)) for e in g.edges),
         topic_label=report.topics[0].label if topic else None,

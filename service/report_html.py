@@ -117,11 +117,12 @@ def _legend() -> str:
             '<li><span class="sw dot"></span>a centre</li></ul>')
 
 
-def _bars_svg(rows: Sequence[tuple[str, float]], unit: str, width: int = 720) -> str:
+def _bars_svg(rows: Sequence[tuple[str, float]], unit: str, width: int = 800) -> str:
     if not rows:
         return "<p>No gaps below the threshold.</p>"
     top = max(v for _, v in rows) or 1.0
-    bar_h, label_w = 18, 330
+    bar_h, label_w = 18, 400
+    rows = [(label if len(label) <= 60 else label[:59] + "…", v) for label, v in rows]
     h = bar_h * len(rows) + 10
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {h}" width="{width}" height="{h}">']
     for i, (label, v) in enumerate(rows):
@@ -197,9 +198,10 @@ def render_gap_report(
     centres: Sequence[tuple[str, float, float]],
     network_nodes: Mapping[str, tuple[str, float, float, int]],
     network_edges: Sequence[tuple[str, str]],
+    inset_centres: Sequence[tuple[str, float, float]] = (),
     topic_label: str | None = None,
 ) -> str:
-    """The whole page; ``centres`` are ``(name, lat, lon)``."""
+    """The whole page; ``centres`` (all) and ``inset_centres`` (Saxony-Anhalt's) are ``(name, lat, lon)``."""
     what = f"topic “{topic_label}”" if topic_label else "all topics (weighted by demand)"
     bands = [(f"{b.radius_km:g} km", b.municipalities_beyond, b.population_beyond, b.smes_beyond,
               b.regional_population_beyond, b.regional_smes_beyond) for b in report.coverage]
@@ -218,8 +220,7 @@ def render_gap_report(
         f"<p class='note'>{escape(report.note)}</p>",
         "<h2>Map of gaps</h2><div class='maps'>",
         _map_svg("Districts", district_layer, district_scores, 520, centres),
-        _map_svg("Saxony-Anhalt's municipalities", municipality_layer, municipality_scores, 380, [
-            c for c in centres if 50.9 <= c[1] <= 53.1 and 10.5 <= c[2] <= 13.3]),
+        _map_svg("Saxony-Anhalt's municipalities", municipality_layer, municipality_scores, 380, inset_centres),
         f"<div>{_legend()}<p>Left: districts of Germany. Right: municipalities of Saxony-Anhalt.</p></div></div>",
         "<h2>Largest gaps (district × topic): SMEs with the need where access is below half the average</h2>",
         _bars_svg(gaps, "SMEs"),
