@@ -15,7 +15,7 @@ broadband_50           households with ≥ 50 Mbit/s, %               1.0       
 broadband_1000         households with ≥ 1 Gbit/s, %                1.0          1.0*
 mobile_4g              area with 4G, %                              0.5          0.5*
 mobile_5g              area with 5G, %                              0.5          0.5*
-regiostar              RegioStaR 7 (1 metropolis … 7 village)       1.5          —
+regiostar              RegioStaR 7 (71 metropolis … 77 village)     1.5          —
 district_type          BBSR district type (1 city … 4 rural)        —            1.5
 central_place          0 none, 1 basic, 2 middle, 3 upper centre    1.0          —
 smes_per_1000          SMEs per 1,000 inhabitants (district)        0.5          1.0
@@ -146,7 +146,7 @@ def _muni_rows(data: AnalyticsData) -> tuple[list[str], dict[str, list[float]]]:
         cols["density"].append(_ratio(m.population, m.area_km2))
         for k, c in _MUNI_COLUMNS.items():
             cols[k].append(_num(row.get(c)))
-        cols["regiostar"].append(_num(row.get("regiostar7")) - 70 if "regiostar7" in row else math.nan)
+        cols["regiostar"].append(_num(row.get("regiostar7")))  # codes 71..77 are ordered: 71 metropolis .. 77 village
         cp = row.get("central_place")
         cols["central_place"].append(_CENTRALITY.get(int(cp), math.nan) if cp is not None else math.nan)
         cols["smes_per_1000"].append(_ratio(smes.get(d), dpop.get(d), 1000.0))

@@ -123,7 +123,7 @@ def _describe(data: AnalyticsData, fm, mask: np.ndarray, tid: int, population: i
 
 
 _CODE_NAMES = {
-    "regiostar": ("regiostar7", 70),
+    "regiostar": ("regiostar7", 0),
     "central_place": ("central_place", None),
 }
 _CENTRAL_CODE = {3.0: 1, 2.0: 2, 1.0: 3, 0.0: 0}  # ordinal back to the BBSR code
