@@ -22,7 +22,7 @@ import numpy as np
 
 from graph.errors import InvalidInput
 
-__all__ = ["two_step_fca", "decay_weights", "DECAYS"]
+__all__ = ["two_step_fca", "decay_weights", "check_radii", "DECAYS"]
 
 DECAYS = ("gaussian", "none")
 _EDGE = float(np.exp(-0.5))
@@ -66,3 +66,18 @@ def two_step_fca(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(reach > 0, s / np.where(reach > 0, reach, 1.0), 0.0)
     return g @ ratio, ratio
+
+
+def check_radii(radii: object) -> tuple[float, ...]:
+    """Validate catchment radii: one or more numbers > 0 (km), returned sorted."""
+    if isinstance(radii, int | float):
+        radii = (radii,)
+    try:
+        vals = [float(r) for r in radii]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise InvalidInput(f"catchment radii must be numbers in km, e.g. 25,50,75; got {radii!r}") from None
+    bad = [r for r in vals if not r > 0 or not np.isfinite(r)]
+    if bad or not vals:
+        raise InvalidInput(f"a catchment radius must be a number > 0 km, got {bad[0] if bad else 'none':g} (e.g. 25,50,75)"
+                           if bad else "no catchment radius given (e.g. 25,50,75)")
+    return tuple(sorted(set(vals)))

@@ -25,7 +25,6 @@ Distances are great-circle (straight-line) kilometres, not road travel times.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,7 +32,18 @@ from graph.errors import InvalidInput, UnknownEntity
 from matching._base import Estimator
 from matching._geo import haversine_km
 from matching.analytics_data import AnalyticsData, is_regional_centre
-from matching.fca import decay_weights, two_step_fca
+from matching.fca import check_radii, decay_weights, two_step_fca
+from matching.gap_results import (
+    DISTANCE_NOTE,
+    BroadbandHotspot,
+    CoverageBand,
+    DistrictWithoutCentre,
+    GapReport,
+    MunicipalityCoverage,
+    RadiusSensitivity,
+    TopicAccess,
+    TopicGap,
+)
 
 __all__ = [
     "GapAnalyser",
@@ -49,101 +59,6 @@ __all__ = [
     "unmet_by_state",
     "check_radii",
 ]
-
-DISTANCE_NOTE = "Distances are straight-line (great-circle) kilometres, not road travel times."
-
-
-@dataclass(frozen=True)
-class MunicipalityCoverage:
-    ags: str
-    name: str
-    population: int
-    smes: float
-    nearest_centre: str | None
-    nearest_km: float | None
-    nearest_regional_centre: str | None
-    nearest_regional_km: float | None
-
-
-@dataclass(frozen=True)
-class CoverageBand:
-    radius_km: float
-    municipalities_beyond: int
-    population_beyond: int
-    smes_beyond: float
-    regional_population_beyond: int  # beyond the radius from any regional centre
-    regional_smes_beyond: float
-
-
-@dataclass(frozen=True)
-class DistrictWithoutCentre:
-    ags: str
-    name: str
-    population: int
-    smes: float
-    nearest_centre: str | None
-    nearest_km: float | None  # from the district's most populous municipality
-
-
-@dataclass(frozen=True)
-class BroadbandHotspot:
-    ags: str
-    name: str
-    smes_per_km2: float
-    broadband_50_pct: float
-    smes: float
-
-
-@dataclass(frozen=True)
-class TopicAccess:
-    topic: str  # concept key
-    label: str
-    supply: float  # sum of levels of centres at level >= 3
-    centres: int
-    demand: float  # SMEs with this need (expected), in the report's area
-    score: float  # demand-weighted mean accessibility relative to the country (1 = average)
-    demand_underserved: float  # of which in municipalities scoring below the threshold
-
-
-@dataclass(frozen=True)
-class TopicGap:
-    district_ags: str
-    district_name: str
-    topic: str
-    label: str
-    score: float  # the district's demand-weighted relative accessibility
-    smes_with_need: float  # SMEs with this need in the district's underserved municipalities
-    smes_affected: float  # all SMEs of those municipalities
-    population_affected: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class RadiusSensitivity:
-    catchment_km: float
-    demand_without_access: float  # share of all topic demand with no centre in reach
-    mean_score: float  # demand-weighted mean relative accessibility, all topics
-    rank_correlation: float  # Spearman of district × topic scores with the main radius
-
-
-@dataclass(frozen=True)
-class GapReport:
-    region: str | None
-    region_name: str
-    catchment_km: float  # the main radius (the middle one given)
-    decay: str
-    municipalities: int
-    population: int
-    smes: float
-    coverage: tuple[CoverageBand, ...]
-    districts_without_centre: tuple[DistrictWithoutCentre, ...]
-    hotspots: tuple[BroadbandHotspot, ...]
-    topics: tuple[TopicAccess, ...]
-    top_gaps: tuple[TopicGap, ...]
-    sensitivity: tuple[RadiusSensitivity, ...]
-    per_municipality: tuple[MunicipalityCoverage, ...]
-    note: str = DISTANCE_NOTE
-
 
 class GapAnalyser(Estimator):
     """Coverage and per-topic 2SFCA over all municipalities.
@@ -461,21 +376,6 @@ class GapAnalyser(Estimator):
                 self.centres_[rj].id if rj >= 0 else None, round(float(rkm[i]), 2) if rj >= 0 else None,
             ))
         return tuple(out)
-
-
-def check_radii(radii: object) -> tuple[float, ...]:
-    """Validate catchment radii: one or more numbers > 0 (km), returned sorted."""
-    if isinstance(radii, int | float):
-        radii = (radii,)
-    try:
-        vals = [float(r) for r in radii]  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise InvalidInput(f"catchment radii must be numbers in km, e.g. 25,50,75; got {radii!r}") from None
-    bad = [r for r in vals if not r > 0 or not np.isfinite(r)]
-    if bad or not vals:
-        raise InvalidInput(f"a catchment radius must be a number > 0 km, got {bad[0] if bad else 'none':g} (e.g. 25,50,75)"
-                           if bad else "no catchment radius given (e.g. 25,50,75)")
-    return tuple(sorted(set(vals)))
 
 
 def unmet_by_state(analyser: GapAnalyser) -> dict[str, dict[str, float]]:
