@@ -55,14 +55,12 @@ class Place:
     lon: float | None
 
 
-def haversine_km(lat1: object, lon1: object, lat2: object, lon2: object) -> np.ndarray:
-    """Great-circle (straight-line) distance in km between points given in degrees.
+def haversine_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Great-circle km from one point to many; all in radians, NaN in gives NaN out.
 
-    Arguments broadcast like numpy arrays, so ``haversine_km(lat[:, None], lon[:, None],
-    clat[None, :], clon[None, :])`` gives the ``(n, m)`` matrix; NaN where a coordinate is NaN.
+    Arguments broadcast, so ``lat0[:, None]`` against ``lat[None, :]`` gives a matrix.
     """
-    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=np.float64)) for v in (lat1, lon1, lat2, lon2))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
     return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -97,7 +95,7 @@ class GeoIndex:
         """Great-circle km from the place to every centre ``(n,)``; NaN where unknown."""
         if place.lat is None or place.lon is None:
             return np.full(self.lat.shape, np.nan)
-        return haversine_km(place.lat, place.lon, np.degrees(self.lat), np.degrees(self.lon))
+        return haversine_km(np.radians(place.lat), np.radians(place.lon), self.lat, self.lon)
 
     def scores(self, place: Place | None) -> tuple[np.ndarray, np.ndarray]:
         """``(geography (n,) in [0, 1], distance_km (n,) with NaN)`` for a place (None: zeros)."""

@@ -18,11 +18,18 @@ from graph.records import Centre, Company, Concept, Region
 if TYPE_CHECKING:
     from graph.store import Store
 
-__all__ = ["AnalyticsData", "SME_COLUMNS", "is_regional_centre"]
+__all__ = ["AnalyticsData", "SME_COLUMNS", "is_regional_centre", "radians"]
 
 # establishments with 0-249 employees: the district's real number of SMEs
 SME_COLUMNS = ("establishments_0_9", "establishments_10_49", "establishments_50_249")
 _MIN_STATE_NEEDS = 100  # below this many recorded needs a state uses the country's topic shares
+
+
+def radians(*degrees: Any) -> tuple[Any, ...]:
+    """Degrees to radians for each argument (``haversine_km`` takes radians)."""
+    import numpy as np
+
+    return tuple(np.radians(np.asarray(d, dtype=np.float64)) for d in degrees)
 
 
 def is_regional_centre(centre: Centre) -> bool:

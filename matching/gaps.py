@@ -32,6 +32,7 @@ from graph.errors import InvalidInput, UnknownEntity
 from matching._base import Estimator
 from matching._geo import haversine_km
 from matching.analytics_data import AnalyticsData, is_regional_centre
+from matching.analytics_data import radians as _rad
 from matching.fca import check_radii, decay_weights, two_step_fca
 from matching.gap_results import (
     DISTANCE_NOTE,
@@ -108,7 +109,7 @@ class GapAnalyser(Estimator):
         self.centres_ = tuple(located)
         clat = np.array([c.lat for c in located], dtype=np.float64)
         clon = np.array([c.lon for c in located], dtype=np.float64)
-        self.dist_ = haversine_km(lat[:, None], lon[:, None], clat[None, :], clon[None, :]).reshape(len(munis), len(located))
+        self.dist_ = haversine_km(*_rad(lat[:, None], lon[:, None], clat[None, :], clon[None, :])).reshape(len(munis), len(located))
         self.regional_ = np.array([is_regional_centre(c) for c in located], dtype=bool)
         self._fit_topics(data)
         self._fit_access()

@@ -166,7 +166,7 @@ class CentreNetwork(Estimator):
             ca, cb = self.centres_[a], self.centres_[b]
             km = None
             if None not in (ca.lat, ca.lon, cb.lat, cb.lon):
-                km = round(float(haversine_km(ca.lat, ca.lon, cb.lat, cb.lon)), 1)
+                km = round(float(haversine_km(*np.radians([ca.lat, ca.lon, cb.lat, cb.lon]))), 1)
             common = len(list(nx.common_neighbors(g, a, b)))
             parts = [f"{common} shared partners (Adamic–Adar {aa[(a, b)]:.2f})" if common else "no shared partners yet"]
             parts.extend(why)

@@ -38,6 +38,7 @@ from graph.errors import InvalidInput, UnknownEntity
 from matching._base import Estimator, check_k, encode_cached, resolve_encoder
 from matching._geo import haversine_km
 from matching.analytics_data import AnalyticsData, is_regional_centre
+from matching.analytics_data import radians as _rad
 
 if TYPE_CHECKING:
     from matching.encoder import Encoder
@@ -126,7 +127,7 @@ class PartnerFinder(Estimator):
             self.text_ = np.divide(t, tn, out=np.zeros_like(t), where=tn > 0)
         lat = np.array([np.nan if c.lat is None else c.lat for c in centres], dtype=np.float64)
         lon = np.array([np.nan if c.lon is None else c.lon for c in centres], dtype=np.float64)
-        self.centre_km_ = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+        self.centre_km_ = haversine_km(*_rad(lat[:, None], lon[:, None], lat[None, :], lon[None, :]))
         self._fit_regions(data, lat, lon)
         return self
 
@@ -144,7 +145,7 @@ class PartnerFinder(Estimator):
         self.district_index_ = {d.ags: i for i, d in enumerate(districts)}
         dlat = np.array([acc[d.ags][0] / acc[d.ags][2] for d in districts])
         dlon = np.array([acc[d.ags][1] / acc[d.ags][2] for d in districts])
-        self.district_km_ = haversine_km(dlat[:, None], dlon[:, None], lat[None, :], lon[None, :]).reshape(
+        self.district_km_ = haversine_km(*_rad(dlat[:, None], dlon[:, None], lat[None, :], lon[None, :])).reshape(
             len(districts), len(self.centres_))
         smes = data.district_smes()
         self.district_smes_ = np.array([smes.get(d.ags, 0.0) for d in districts])
