@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -70,11 +69,9 @@ def peers(
 
         typology = RegionTypology().fit(data)
     if as_json:
-        out = asdict(result)
-        if typology is not None:
-            out["typology"] = {"stability_ari": typology.stability_, "type_of_region": typology.labels_.get(result.ags),
-                               "types": [asdict(t) for t in typology.types_]}
-        emit_json(out)
+        from service.schemas_network import PeersResult
+
+        emit_json(PeersResult.of(result, typology).model_dump(mode="json"))
         return
     typer.echo(f"peers of {result.name} ({result.ags}, {result.level}), scope {result.scope}, "
                f"{result.candidates:,} candidates")
@@ -118,7 +115,9 @@ def partners(
     finder = PartnerFinder().fit(_data(store))
     result = finder.partners(centre_id, k, mode)
     if as_json:
-        emit_json({"centre": centre_id, "mode": mode, "suggestions": [asdict(s) for s in result]})
+        from service.schemas_network import PartnersResult
+
+        emit_json(PartnersResult.of(centre_id, mode, result).model_dump(mode="json"))
         return
     name = finder.centres_[finder.index_[centre_id]].name
     typer.echo(f"{mode} for {name} [{centre_id}]:")
@@ -206,10 +205,9 @@ def gaps(
         typer.echo(f"wrote the gap report for {report.region_name} to {html_file}")
         return
     if as_json:
-        out = asdict(report)
-        out.pop("per_municipality")
-        out["network"] = asdict(summary)
-        emit_json(out)
+        from service.schemas_network import GapsReport
+
+        emit_json(GapsReport.of(report, summary).model_dump(mode="json"))
         return
     _print_gaps(report, summary)
 

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
+from service.schemas_network import GapsReport, PartnersResult, PeersResult
 
 runner = CliRunner()
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -52,6 +53,7 @@ def test_peers_json(default_store_dir):
     res = run("peers", "15002000", "--scope", "state", "-k", "3", "--store", default_store_dir, "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
+    PeersResult.model_validate(out)
     assert out["name"].startswith("Halle") and out["level"] == "municipality"
     assert out["peers"][0]["ags"] == "15003000"
     assert all(p["ags"].startswith("15") for p in out["peers"])
@@ -70,6 +72,7 @@ def test_partners_modes(default_store_dir):
         res = run("partners", "edihcat-255", "--mode", mode, "-k", "3", "--store", default_store_dir, "--json")
         assert res.exit_code == 0, res.output
         out = json.loads(res.stdout)
+        PartnersResult.model_validate(out)
         assert out["mode"] == mode and 1 <= len(out["suggestions"]) <= 3
         assert all(s["reasons"] for s in out["suggestions"])
 
@@ -78,6 +81,7 @@ def test_gap_closes_when_a_centre_is_loaded_there(default_store_dir, tmp_path):
     res = run("gaps", "--region", "15", "--store", default_store_dir, "--json")
     assert res.exit_code == 0, res.output
     before = json.loads(res.stdout)
+    GapsReport.model_validate(before)
     assert "15085" in [d["ags"] for d in before["districts_without_centre"]]
     assert before["note"].startswith("Distances are straight-line")
     copy = tmp_path / "store"
