@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
-from html import escape
 import xml.dom.minidom
+from html import escape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "matching"))
@@ -53,7 +53,8 @@ def test_page_is_self_contained_with_maps_legend_and_sources():
     assert "not road travel times" in page
     # District C has no centre within 50 km: it is drawn in the lowest class's colour
     assert scores["01003"] < SCORE_CLASSES[0][0]
-    assert re.search(r'fill="%s"[^>]*><title>District C \(01003\)' % SCORE_CLASSES[0][1], page)
+    red = SCORE_CLASSES[0][1]
+    assert re.search(f'fill="{red}"[^>]*><title>District C \\(01003\\)', page)
 
 
 def test_json_documents_validate_against_their_models():
