@@ -93,6 +93,7 @@ class PeerFinder(Estimator):
 
     def fit(self, data: AnalyticsData) -> PeerFinder:
         """Build the scaled matrices of municipalities and districts."""
+        user = self._check_weights()
         self.matrices_: dict[str, FeatureMatrix] = {}
         self.row_: dict[str, dict[str, int]] = {}
         self.weights_: dict[str, np.ndarray] = {}
@@ -103,13 +104,7 @@ class PeerFinder(Estimator):
             self.matrices_[level] = fm
             self.row_[level] = {a: i for i, a in enumerate(fm.ags)}
             w = default_weights(level)
-            for k, v in (self.weights or {}).items():
-                if k not in {f.key for f in fm.features} and level == "municipality" and k not in default_weights("district"):
-                    raise InvalidInput(f"unknown feature {k!r} in weights; valid: {', '.join(w)}")
-                if not isinstance(v, int | float) or v < 0:
-                    raise InvalidInput(f"weight of {k!r} must be a number ≥ 0, got {v!r}")
-                if k in w:
-                    w[k] = float(v)
+            w.update({k: float(v) for k, v in user.items() if k in w})
             self.weights_[level] = np.array([w[f.key] for f in fm.features])
             self.present_[level] = (~np.isnan(fm.scaled)).astype(np.float64)
             self.filled_[level] = np.nan_to_num(fm.scaled)
@@ -130,6 +125,15 @@ class PeerFinder(Estimator):
             neighbours[b].add(a)
         self.neighbours_ = {k: frozenset(v) for k, v in neighbours.items()}
         return self
+
+    def _check_weights(self) -> dict[str, float]:
+        valid = {**default_weights("municipality"), **default_weights("district")}
+        for k, v in (self.weights or {}).items():
+            if k not in valid:
+                raise InvalidInput(f"unknown feature {k!r} in weights; valid: {', '.join(valid)}")
+            if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0:
+                raise InvalidInput(f"weight of {k!r} must be a number ≥ 0, got {v!r}")
+        return dict(self.weights or {})
 
     def level_of(self, ags: str) -> str:
         """``"municipality"`` or ``"district"`` for a known AGS; ``UnknownEntity`` otherwise."""
