@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -233,19 +234,8 @@ def _gaps_html(analyser: Any, report: Any, net: Any, summary: Any, topic: str | 
 
     g = net.graph_
     community = {c.id: com.id for com in summary.communities for c in com.centres}
-    located = {n: (d["lat"], d["lon"]) for n, d in g.nodes(data=True) if d["lat"] is not None}
-    if located:
-        lats = [v[0] for v in located.values()]
-        lons = [v[1] for v in located.values()]
-        lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
-    nodes = {}
-    for n, d in g.nodes(data=True):
-        if n in located:
-            x = (located[n][1] - lon0) / ((lon1 - lon0) or 1)
-            y = 1 - (located[n][0] - lat0) / ((lat1 - lat0) or 1)
-        else:  # no location: park it on the left edge, in id order
-            x, y = 0.0, (sorted(set(g.nodes) - set(located)).index(n) + 1) / (len(g.nodes) - len(located) + 1)
-        nodes[n] = (d["name"], x, y, community.get(n, 0))
+    pos = _layout(g)
+    nodes = {n: (d["name"], pos[n][0], pos[n][1], community.get(n, 0)) for n, d in g.nodes(data=True)}
     centres = [(c.name, c.lat, c.lon) for c in analyser.centres_]
     inset = [(c.name, c.lat, c.lon) for c in analyser.centres_ if c.state_ags == "15"]
     return render_gap_report(
@@ -260,6 +250,33 @@ def _gaps_html(analyser: Any, report: Any, net: Any, summary: Any, topic: str | 
         network_edges=sorted(tuple(sorted(e)) for e in g.edges),
         topic_label=report.topics[0].label if topic else None,
     )
+
+
+def _layout(g: Any) -> dict[str, tuple[float, float]]:
+    """Positions in [0, 1]²: the largest component by a spring layout (seed 42) on top,
+    smaller components side by side below it, centres without links in the bottom row."""
+    import networkx as nx
+
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c))
+    linked = [c for c in comps if len(c) > 1]
+    alone = [c[0] for c in comps if len(c) == 1]
+    out: dict[str, tuple[float, float]] = {}
+
+    def place(nodes: list[str], x0: float, y0: float, w: float, h: float) -> None:
+        sub = g.subgraph(nodes)
+        pos = nx.spring_layout(sub, seed=42, k=1.5 / math.sqrt(len(nodes)), iterations=100)
+        xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+        sx, sy = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+        out.update({n: (x0 + w * (p[0] - min(xs)) / sx, y0 + h * (p[1] - min(ys)) / sy) for n, p in pos.items()})
+
+    if linked:
+        place(linked[0], 0.0, 0.0, 1.0, 0.75 if len(linked) > 1 or alone else 1.0)
+        for i, comp in enumerate(linked[1:]):
+            step = 1.0 / (len(linked) - 1)
+            place(comp, i * step + 0.1 * step, 0.8, 0.8 * step, 0.1)
+    for i, n in enumerate(alone):
+        out[n] = ((i + 0.5) / len(alone), 1.0)
+    return out
 
 
 def _print_gaps(report: Any, summary: Any) -> None:

@@ -247,7 +247,8 @@ def render_gap_report(
         f"<p>{network.centres} centres, {network.links} links (shared served regions or ≥ 2 shared topics at "
         f"level ≥ 3); {len(network.components)} components, {len(network.isolated)} isolated centres, "
         f"{len(network.bridges)} bridges (red), {len(network.articulation_points)} articulation points "
-        "(black ring); colours are Louvain communities; positions are geographic.</p>",
+        "(black ring); colours are Louvain communities; positions: spring layout (seed 42); "
+        "smaller components below, centres without links along the bottom.</p>",
         _network_svg(network_nodes, network_edges, bridges, cut),
         _table(("community", "centres", "common strong topics"),
                [(c.id, len(c.centres), ", ".join(c.topics)) for c in network.communities]),
