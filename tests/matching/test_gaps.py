@@ -167,3 +167,14 @@ def test_link_suggestion_names_the_complementary_topic(toy_data):
     pair = next(x for x in links if {x.a.id, x.b.id} == {"c-a", "c-d"})
     assert "Cybersecurity 5" in pair.reason and "Centre c-a lacks" in pair.reason
     assert AI  # the shared topic gives no complementarity
+
+
+def test_sensitivity_to_the_catchment_radius(toy_data):
+    report = GapAnalyser(catchment_km=(10, 60, 200)).fit(toy_data).report()
+    by_radius = {s.catchment_km: s for s in report.sensitivity}
+    assert report.catchment_km == 60  # the middle radius is the main one
+    assert by_radius[60].rank_correlation == 1.0
+    # a wider catchment never leaves more demand without any centre in reach
+    assert by_radius[10].demand_without_access >= by_radius[60].demand_without_access >= by_radius[200].demand_without_access
+    # at 200 km every municipality reaches a centre strong in each topic (all within 150 km of City D)
+    assert by_radius[200].demand_without_access == 0.0
