@@ -67,3 +67,10 @@ def test_json_documents_validate_against_their_models():
     g = GapAnalyser().fit(data)
     gaps = GapsReport.of(g.report(), CentreNetwork().fit(data).summary())
     assert GapsReport.model_validate(gaps.model_dump(mode="json")).districts_without_centre[0].ags == "01003"
+
+
+def test_attribution_lines_are_the_readmes():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Attribution", 1)[1]
+    for line in ATTRIBUTION[:-1]:
+        assert f"- {line}" in section
