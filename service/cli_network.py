@@ -33,6 +33,14 @@ def _data(store: str | None, *, municipality_adjacency: bool = False) -> Any:
         return AnalyticsData.from_store(st, municipality_adjacency=municipality_adjacency)
 
 
+def _check_count(value: int, option: str = "k") -> None:
+    """Refuse a result count outside 1–1000 before any data is read."""
+    from graph.errors import InvalidInput
+
+    if not 1 <= value <= 1000:
+        raise InvalidInput(f"{option} must be an integer from 1 to 1000, got {value}")
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -52,10 +60,9 @@ def peers(
     as_json: JsonOpt = False,
 ) -> None:
     """Regions most like AGS, each with the features that make them alike and the telling differences."""
-    from matching._base import check_k
     from matching.peers import SCOPES, PeerFinder
 
-    check_k(k)
+    _check_count(k)
     if scope not in SCOPES:
         from graph.errors import InvalidInput
 
@@ -105,10 +112,9 @@ def partners(
     as_json: JsonOpt = False,
 ) -> None:
     """Centres to team up with (similar, complementary) or districts to reach (regions)."""
-    from matching._base import check_k
     from matching.partners import MODES, PartnerFinder
 
-    check_k(k)
+    _check_count(k)
     if mode not in MODES:
         from graph.errors import InvalidInput
 
@@ -178,7 +184,6 @@ def gaps(
 ) -> None:
     """Coverage, supply vs demand per topic (2SFCA) and the centre network: where is it thin?"""
     from graph.errors import InvalidInput
-    from matching._base import check_k
     from matching.gaps import GapAnalyser, check_radii, unmet_by_state
     from matching.network import CentreNetwork
 
@@ -188,7 +193,7 @@ def gaps(
         radii = check_radii([r for r in catchment_km.split(",") if r.strip()])
     except InvalidInput as exc:
         raise InvalidInput(f"invalid --catchment-km {catchment_km!r}: {exc}") from None
-    check_k(top)
+    _check_count(top, "--top")
     out_path = _check_output(csv_file or html_file) if (csv_file or html_file) else None
     data = _data(store)
     analyser = GapAnalyser(catchment_km=radii, top=top).fit(data)

@@ -118,6 +118,7 @@ def test_gaps_csv_and_html(default_store_dir, tmp_path):
     [
         (("peers", "99999999"), 1, "unknown AGS '99999999'"),
         (("peers", "15002000", "-k", "0"), 2, "k must be an integer from 1 to 1000, got 0"),
+        (("partners", "edihcat-255", "-k", "1001"), 2, "k must be an integer from 1 to 1000, got 1001"),
         (("peers", "15002000", "--features", "beauty"), 2, "unknown feature 'beauty'"),
         (("partners", "no-such-centre"), 1, "unknown centre id 'no-such-centre'"),
         (("partners", "edihcat-255", "--mode", "friends"), 2, "unknown mode 'friends'"),
