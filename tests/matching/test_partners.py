@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from analytics_toy import AI, CLOUD, centre, eng
+from analytics_toy import AI, CLOUD, CYBER, centre, eng
 
 from graph.errors import InvalidInput, UnknownEntity
 from matching.encoder import HashingEncoder
@@ -70,3 +70,16 @@ def test_bad_input_is_named(toy_data, args, error, match):
     with pytest.raises(error, match=match):
         PartnerFinder().fit(toy_data).partners(*args)
 
+
+
+def test_centres_of_other_countries_take_part_without_a_location(toy_data):
+    # a hub imported from the EU catalogue: no German municipality, so no coordinates
+    vienna = replace(centre("at-001", "", 0.0, 0.0, (eng(AI, 5, "AI"), eng(CYBER, 5, "Cybersecurity")), ()),
+                     lat=None, lon=None, municipality_ags=None, district_ags=None, state_ags=None, country="Austria")
+    finder = PartnerFinder().fit(replace(toy_data, centres=(*toy_data.centres, vienna)))
+    similar = {s.id: s for s in finder.partners("c-a", 5, "similar")}
+    assert similar["at-001"].distance_km is None
+    assert not any("km apart" in r for r in similar["at-001"].reasons)
+    assert "at-001" in {s.id for s in finder.partners("c-a", 5, "complementary")}
+    with pytest.raises(InvalidInput, match="'at-001' has no location"):
+        finder.partners("at-001", 3, "regions")
