@@ -108,6 +108,8 @@ def partners(
     centre_id: Annotated[str, typer.Argument(help="Centre id, e.g. st-rdz-haldensleben.")],
     k: KOpt = 10,
     mode: Annotated[str, typer.Option("--mode", help="similar|complementary|regions")] = "similar",
+    encoder: Annotated[str | None, typer.Option(
+        "--encoder", help="Also compare profile texts in 'similar' with this encoder (onnx-int8, onnx, …).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -119,7 +121,7 @@ def partners(
         from graph.errors import InvalidInput
 
         raise InvalidInput(f"unknown mode {mode!r}: expected one of {', '.join(MODES)}")
-    finder = PartnerFinder().fit(_data(store))
+    finder = PartnerFinder(encoder=encoder if mode == "similar" else None).fit(_data(store))
     result = finder.partners(centre_id, k, mode)
     if as_json:
         from service.schemas_network import PartnersResult
