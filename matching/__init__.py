@@ -20,21 +20,15 @@ from matching.encoder import (
 )
 from matching.fca import two_step_fca
 from matching.gaps import GapAnalyser, GapReport
-from matching.learn import (
-    WeightsComparison,
-    compare_weights,
-    fit_weights,
-    load_weights,
-    save_weights,
-    weights_path,
-)
+from matching.learn import TrainingResult, WeightsComparison, compare_weights, fit_weights, train_weights
 from matching.network import CentreNetwork, NetworkSummary
 from matching.partners import PartnerFinder, PartnerSuggestion, RegionSuggestion
 from matching.peers import Peer, PeerFinder, PeerResult
 from matching.query import Match, MatchQuery, Reason
-from matching.ranker import DEFAULT_WEIGHTS, FACTORS, CentreMatcher, centre_profile
+from matching.ranker import CentreMatcher, centre_profile
 from matching.topics import TopicSuggester, TopicSuggestion
 from matching.typology import RegionType, RegionTypology
+from matching.weights import DEFAULT_WEIGHTS, FACTORS, load_weights, save_weights, weights_path
 
 __all__ = [
     "Encoder",
@@ -57,6 +51,8 @@ __all__ = [
     "fit_weights",
     "compare_weights",
     "WeightsComparison",
+    "train_weights",
+    "TrainingResult",
     "save_weights",
     "load_weights",
     "weights_path",

@@ -28,7 +28,7 @@ import numpy as np
 
 from graph.records import Centre
 
-__all__ = ["GeoIndex", "Place", "haversine_km"]
+__all__ = ["GeoIndex", "Place"]
 
 SAME_MUNICIPALITY = 1.0
 SAME_DISTRICT = 0.9
@@ -37,7 +37,13 @@ NEIGHBOUR_DISTRICT = 0.7
 SERVES_STATE = 0.4
 NATIONAL = 0.4
 SAME_STATE = 0.3
-_EARTH_KM = 6371.0
+EARTH_RADIUS_KM = 6371.0  # the mean radius
+
+
+def haversine_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Great-circle km from one point to many; all in radians, NaN in gives NaN out."""
+    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -53,15 +59,6 @@ class Place:
     state_name: str
     lat: float | None
     lon: float | None
-
-
-def haversine_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Great-circle km from one point to many; all in radians, NaN in gives NaN out.
-
-    Arguments broadcast, so ``lat0[:, None]`` against ``lat[None, :]`` gives a matrix.
-    """
-    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
-    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _code(ags: str | None) -> int:

@@ -1,11 +1,28 @@
-"""Fixtures of the analytics tests (the hand-made world is in ``analytics_toy``)."""
+"""Fixtures of the matching tests: the hand-made catalogue of the ranker and learning tests
+(``ranker_catalogue``) with a matcher fitted on it, and the hand-made world of the analytics
+tests (``analytics_toy``)."""
 
 from __future__ import annotations
 
 import pytest
-from analytics_toy import toy_data_world
 
+from matching import Catalogue, CentreMatcher, HashingEncoder
 from matching.analytics_data import AnalyticsData
+from tests.matching.analytics_toy import toy_data_world
+from tests.matching.ranker_catalogue import CENTRES, CONCEPTS, REGIONS
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return Catalogue(
+        centres=CENTRES, concepts=CONCEPTS, regions={r.ags: r for r in REGIONS},
+        district_adjacency=(("15003", "15083"),),
+    )
+
+
+@pytest.fixture(scope="module")
+def matcher(catalogue: Catalogue) -> CentreMatcher:
+    return CentreMatcher(encoder=HashingEncoder()).fit(catalogue)
 
 
 @pytest.fixture()

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from analytics_toy import AI, CYBER, centre, eng
 
 from graph.errors import InvalidInput, UnknownEntity
 from matching.fca import decay_weights, two_step_fca
 from matching.gaps import GapAnalyser, check_radii
 from matching.network import CentreNetwork
+from tests.matching.analytics_toy import AI, CYBER, centre, eng
 
 # ---------------------------------------------------------------- 2SFCA by hand
 # 3 supply sites, 4 demand locations, catchment 10 km.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from analytics_toy import AI, CLOUD, CYBER, centre, eng
 
 from graph.errors import InvalidInput, UnknownEntity
 from matching.encoder import HashingEncoder
 from matching.partners import PartnerFinder
+from tests.matching.analytics_toy import AI, CLOUD, CYBER, centre, eng
 
 
 def test_similar_prefers_the_centre_with_the_same_strengths(toy_data):

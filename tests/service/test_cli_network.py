@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.schemas_network import GapsReport, PartnersResult, PeersResult
+from service.schemas import GapsReport, PartnersResult, PeersResult
 
 runner = CliRunner()
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

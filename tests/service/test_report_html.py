@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import re
-import sys
 import xml.dom.minidom
 from html import escape
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "matching"))
-
-from analytics_toy import toy_data_world  # noqa: E402
 
 from matching.gaps import GapAnalyser  # noqa: E402
 from matching.network import CentreNetwork  # noqa: E402
 from matching.partners import PartnerFinder  # noqa: E402
 from matching.peers import PeerFinder  # noqa: E402
 from service.report_html import ATTRIBUTION, SCORE_CLASSES, render_gap_report  # noqa: E402
-from service.schemas_network import GapsReport, PartnersResult, PeersResult  # noqa: E402
+from service.schemas import GapsReport, PartnersResult, PeersResult  # noqa: E402
+from tests.matching.analytics_toy import toy_data_world  # noqa: E402
 
 
 def _square(ags: str, name: str, lon: float, lat: float) -> dict:

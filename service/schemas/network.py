@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from service.schemas._base import Model as _Model
 
 if TYPE_CHECKING:
     from matching.gap_results import GapReport
@@ -24,10 +26,6 @@ __all__ = [
     "SensitivityPublic", "CentreRef", "CommunityPublic", "LinkSuggestionPublic", "BridgePublic",
     "NetworkPublic", "GapsReport",
 ]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 def _fields(obj: Any, model: type[BaseModel]) -> dict[str, Any]:

@@ -17,19 +17,17 @@ from typing import Annotated, Any
 
 import typer
 
-from service._cli_common import STORE_HELP, emit_json, handle_errors, open_cli_store
+from service.cli._common import JsonOpt, StoreOpt, emit, handle_errors, runtime
 
 __all__ = ["COMMANDS"]
 
-StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 KOpt = Annotated[int, typer.Option("-k", help="How many results (1–1000).")]
 
 
 def _data(store: str | None, *, municipality_adjacency: bool = False) -> Any:
     from matching.analytics_data import AnalyticsData
 
-    with open_cli_store(store, read_only=True) as st:
+    with runtime(store).open_store() as st:
         return AnalyticsData.from_store(st, municipality_adjacency=municipality_adjacency)
 
 
@@ -77,9 +75,9 @@ def peers(
 
         typology = RegionTypology().fit(data)
     if as_json:
-        from service.schemas_network import PeersResult
+        from service.schemas import PeersResult
 
-        emit_json(PeersResult.of(result, typology).model_dump(mode="json"))
+        emit(PeersResult.of(result, typology))
         return
     typer.echo(f"peers of {result.name} ({result.ags}, {result.level}), scope {result.scope}, "
                f"{result.candidates:,} candidates")
@@ -124,9 +122,9 @@ def partners(
     finder = PartnerFinder(encoder=encoder if mode == "similar" else None).fit(_data(store))
     result = finder.partners(centre_id, k, mode)
     if as_json:
-        from service.schemas_network import PartnersResult
+        from service.schemas import PartnersResult
 
-        emit_json(PartnersResult.of(centre_id, mode, result).model_dump(mode="json"))
+        emit(PartnersResult.of(centre_id, mode, result))
         return
     name = finder.centres_[finder.index_[centre_id]].name
     typer.echo(f"{mode} for {name} [{centre_id}]:")
@@ -213,9 +211,9 @@ def gaps(
         typer.echo(f"wrote the gap report for {report.region_name} to {html_file}")
         return
     if as_json:
-        from service.schemas_network import GapsReport
+        from service.schemas import GapsReport
 
-        emit_json(GapsReport.of(report, summary).model_dump(mode="json"))
+        emit(GapsReport.of(report, summary))
         return
     _print_gaps(report, summary)
 
