@@ -73,7 +73,7 @@ def check_radii(radii: object) -> tuple[float, ...]:
     if isinstance(radii, int | float):
         radii = (radii,)
     try:
-        vals = [float(r) for r in radii]  # type: ignore[union-attr]
+        vals = [float(r) for r in radii]  # type: ignore[attr-defined]
     except (TypeError, ValueError):
         raise InvalidInput(f"catchment radii must be numbers in km, e.g. 25,50,75; got {radii!r}") from None
     bad = [r for r in vals if not r > 0 or not np.isfinite(r)]

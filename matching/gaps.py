@@ -314,13 +314,13 @@ class GapAnalyser(Estimator):
         for ci, c in enumerate(cols):
             u = under[:, ci]
             need = np.bincount(di[u], weights=self.demand_[rows[u], c], minlength=nd)
-            for d in np.flatnonzero(need > 0):
-                cand.append((-float(need[d]), self.districts_[d], self.topic_keys_[c], int(d), ci, c))
+            for hit in np.flatnonzero(need > 0):
+                cand.append((-float(need[hit]), str(self.districts_[hit]), self.topic_keys_[c], int(hit), ci, c))
         cand.sort()
         gaps = []
         for neg, dags, _, d, ci, c in cand[: self.top]:
             u = under[:, ci] & (di == d)
-            score = float(dscore[where[d], ci]) if d in where else 0.0
+            score = float(dscore[where[d]][ci]) if d in where else 0.0
             gaps.append(TopicGap(
                 str(dags), self.names_.get(str(dags), str(dags)), self.topic_keys_[c], self.topic_labels_[c], round(score, 3),
                 round(-neg, 1), round(float(self.smes_[rows[u]].sum()), 1), int(self.pop_[rows[u]].sum()),

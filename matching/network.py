@@ -129,7 +129,7 @@ class CentreNetwork(Estimator):
             centres=g.number_of_nodes(),
             links=g.number_of_edges(),
             components=tuple(tuple(self._ref(c) for c in comp) for comp in comps),
-            bridges=tuple(sorted((tuple(self._ref(x) for x in sorted(e)) for e in nx.bridges(g)),
+            bridges=tuple(sorted(((self._ref(min(e)), self._ref(max(e))) for e in nx.bridges(g)),
                                  key=lambda e: (e[0].id, e[1].id))),
             articulation_points=tuple(self._ref(c) for c in sorted(nx.articulation_points(g))),
             betweenness=tuple((self._ref(n), round(v, 4)) for n, v in top_between),
@@ -165,7 +165,7 @@ class CentreNetwork(Estimator):
         for score, a, b, comp, why in scored[:k]:
             ca, cb = self.centres_[a], self.centres_[b]
             km = None
-            if None not in (ca.lat, ca.lon, cb.lat, cb.lon):
+            if ca.lat is not None and ca.lon is not None and cb.lat is not None and cb.lon is not None:
                 km = round(float(haversine_km(*np.radians([ca.lat, ca.lon, cb.lat, cb.lon]))), 1)
             common = len(list(nx.common_neighbors(g, a, b)))
             parts = [f"{common} shared partners (Adamic–Adar {aa[(a, b)]:.2f})" if common else "no shared partners yet"]

@@ -221,8 +221,8 @@ class PartnerFinder(Estimator):
         order = [j for j in np.lexsort((np.arange(len(score)), -score)) if j != i and score[j] > 0][:k]
         out = []
         for j in order:
-            ts = np.flatnonzero(gain[j] > 0)
-            ts = ts[np.argsort(-gain[j, ts])][:3]
+            hits = np.flatnonzero(gain[j] > 0)
+            ts = [int(t) for t in hits[np.argsort(-gain[j, hits])][:3]]
             reasons = [
                 f"strong in {self.labels_[self.vocab_[t]]} ({self._topic_level(j, t)}), which this centre "
                 + (f"has only at level {self._topic_level(i, t)}" if self.levels_[i, t] else "lacks")

@@ -90,7 +90,8 @@ def _describe(data: AnalyticsData, fm, mask: np.ndarray, tid: int, population: i
     med = np.nanmedian(np.where(mask[:, None], fm.scaled, np.nan), axis=0)
     raw_med = np.nanmedian(np.where(mask[:, None], fm.raw, np.nan), axis=0)
     order = np.argsort(-np.abs(np.nan_to_num(med)))
-    traits_en, traits_de = [], []
+    traits_en: list[str] = []
+    traits_de: list[str] = []
     for c in order[1:5] if fm.features[order[0]].key == "population" else order[:4]:
         if abs(med[c]) < _STRONG and traits_en:
             break

@@ -12,6 +12,7 @@ import io
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -194,7 +195,8 @@ def gaps(
     except InvalidInput as exc:
         raise InvalidInput(f"invalid --catchment-km {catchment_km!r}: {exc}") from None
     _check_count(top, "--top")
-    out_path = _check_output(csv_file or html_file) if (csv_file or html_file) else None
+    target = csv_file or html_file
+    out_path = _check_output(target) if target is not None else None
     data = _data(store)
     analyser = GapAnalyser(catchment_km=radii, top=top).fit(data)
     if topic is not None:
@@ -315,4 +317,4 @@ def _print_gaps(report: Any, summary: Any) -> None:
         say(f"    {s.a.name} — {s.b.name} ({s.score:.2f}): {s.reason}")
 
 
-COMMANDS = {"peers": peers, "partners": partners, "gaps": gaps}
+COMMANDS: dict[str, Callable[..., Any]] = {"peers": peers, "partners": partners, "gaps": gaps}
