@@ -103,7 +103,6 @@ def test_typology_separates_cities_from_villages(toy_data):
 
 @pytest.fixture(scope="module")
 def real_finder(default_store):
-    pytest.importorskip("graph.indicators", reason="the indicators graph is not on this branch yet")
     from matching.analytics_data import AnalyticsData
 
     return PeerFinder().fit(AnalyticsData.from_store(default_store))

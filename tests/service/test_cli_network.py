@@ -40,11 +40,6 @@ centre:test-harz a rm:Centre ;
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _needs_indicators():
-    pytest.importorskip("graph.indicators", reason="the indicators graph is not on this branch yet")
-
-
 def run(*args: str):
     return runner.invoke(app, list(args))
 
