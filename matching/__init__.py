@@ -11,6 +11,7 @@ from __future__ import annotations
 from matching.analytics_data import AnalyticsData
 from matching.cache import CacheStats, VectorCache
 from matching.catalogue import Catalogue
+from matching.concept_linking import ConceptLink, ConceptLinker
 from matching.encoder import (
     Encoder,
     HashingEncoder,
@@ -26,6 +27,7 @@ from matching.partners import PartnerFinder, PartnerSuggestion, RegionSuggestion
 from matching.peers import Peer, PeerFinder, PeerResult
 from matching.query import Match, MatchQuery, Reason
 from matching.ranker import CentreMatcher, centre_profile
+from matching.topic_model import TopicModel, load_topic_model
 from matching.topics import TopicSuggester, TopicSuggestion
 from matching.typology import RegionType, RegionTypology
 from matching.weights import DEFAULT_WEIGHTS, FACTORS, load_weights, save_weights, weights_path
@@ -41,6 +43,10 @@ __all__ = [
     "Catalogue",
     "TopicSuggester",
     "TopicSuggestion",
+    "ConceptLinker",
+    "ConceptLink",
+    "TopicModel",
+    "load_topic_model",
     "CentreMatcher",
     "MatchQuery",
     "Match",
