@@ -139,11 +139,16 @@ def partners(
             typer.echo(f"    - {r}")
 
 
-def _check_output(path: Path) -> Path:
-    """Refuse an output path that cannot be written, before any work is done."""
+def _check_output(path: Path, store: str | None) -> Path:
+    """Refuse an output path that cannot be written, or that lies inside the store
+    (it would overwrite the database's own files), before any work is done."""
     from graph.errors import InvalidInput
+    from graph.store import is_inside_store
 
     target = path.expanduser()
+    location = runtime(store).location
+    if is_inside_store(location, target):
+        raise InvalidInput(f"cannot write {str(path)!r}: it is inside the store {location}; write the report somewhere else")
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise InvalidInput(f"cannot write {str(path)!r}: it is a directory; give a file name")
@@ -196,7 +201,7 @@ def gaps(
         raise InvalidInput(f"invalid --catchment-km {catchment_km!r}: {exc}") from None
     _check_count(top, "--top")
     target = csv_file or html_file
-    out_path = _check_output(target) if target is not None else None
+    out_path = _check_output(target, store) if target is not None else None
     data = _data(store)
     analyser = GapAnalyser(catchment_km=radii, top=top).fit(data)
     if topic is not None:

@@ -135,3 +135,16 @@ def test_unwritable_output_writes_nothing(default_store_dir, tmp_path):
     res = run("gaps", "--csv", str(tmp_path), "--store", default_store_dir)
     assert res.exit_code == 2 and "is a directory" in res.stderr
     assert list(Path(tmp_path).iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["CURRENT", "report.html", ""])
+def test_gaps_output_inside_the_store_is_refused(default_store_dir, name):
+    store = Path(default_store_dir)
+    target = store / name if name else store.with_name(store.name + ".lock")
+    before = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    res = run("gaps", "--csv", str(target), "--store", default_store_dir)
+    assert res.exit_code == 2, res.output
+    assert "inside the store" in res.stderr and str(target) in res.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in store.iterdir()} == before
+    res = run("stats", "--store", default_store_dir)
+    assert res.exit_code == 0, res.output
