@@ -40,6 +40,17 @@ def _check_count(value: int, option: str = "k") -> None:
         raise InvalidInput(f"{option} must be an integer from 1 to 1000, got {value}")
 
 
+_MAX_ARG = 200  # longer than any AGS, centre id, topic key, feature list or radius list
+
+
+def _check_length(option: str, value: str | None, expected: str) -> None:
+    """Refuse an absurdly long argument with its start only, never echoing it in full."""
+    from graph.errors import InvalidInput
+
+    if value is not None and len(value) > _MAX_ARG:
+        raise InvalidInput(f"{option} {value[:40]!r}… is {len(value):,} characters long; expected {expected}")
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -61,6 +72,10 @@ def peers(
     """Regions most like AGS, each with the features that make them alike and the telling differences."""
     from matching.peers import SCOPES, PeerFinder
 
+    _check_length("AGS", ags, "an 8-digit municipality or 5-digit district AGS (e.g. '15002000', '15083')")
+    _check_length("--scope", scope, "state or country")
+    for f in features or ():
+        _check_length("--features", f, "feature keys such as population,density")
     _check_count(k)
     if scope not in SCOPES:
         from graph.errors import InvalidInput
@@ -115,6 +130,8 @@ def partners(
     """Centres to team up with (similar, complementary) or districts to reach (regions)."""
     from matching.partners import MODES, PartnerFinder
 
+    _check_length("centre id", centre_id, "a centre id such as st-rdz-haldensleben")
+    _check_length("--mode", mode, "similar, complementary or regions")
     _check_count(k)
     if mode not in MODES:
         from graph.errors import InvalidInput
@@ -160,6 +177,14 @@ def _check_output(path: Path, store: str | None) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it over ``path``; an existing
+    path that is not a regular file (``/dev/stdout``, a FIFO, a device) is written
+    directly, since renaming over it would replace the device or pipe itself."""
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return
+    path = Path(os.path.realpath(path))  # through a symlink to its file, never replacing the link
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -193,6 +218,9 @@ def gaps(
     from matching.gaps import GapAnalyser, check_radii, unmet_by_state
     from matching.network import CentreNetwork
 
+    _check_length("--region", region, "a 2-digit state, 5-digit district or 8-digit municipality AGS")
+    _check_length("--topic", topic, "a technology key such as cybersecurity")
+    _check_length("--catchment-km", catchment_km, "radii in km such as 25,50,75")
     if sum(x is not None and x is not False for x in (csv_file, html_file, as_json or None)) > 1:
         raise InvalidInput("give at most one of --json, --csv FILE, --html FILE")
     try:
