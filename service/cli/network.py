@@ -137,6 +137,10 @@ def partners(
         from graph.errors import InvalidInput
 
         raise InvalidInput(f"unknown mode {mode!r}: expected one of {', '.join(MODES)}")
+    if encoder is not None and mode != "similar":
+        from graph.errors import InvalidInput
+
+        raise InvalidInput(f"--encoder compares profile texts in --mode similar only, not in --mode {mode}; leave it out")
     finder = PartnerFinder(encoder=encoder if mode == "similar" else None).fit(_data(store))
     result = finder.partners(centre_id, k, mode)
     if as_json:

@@ -117,6 +117,7 @@ def test_gaps_csv_and_html(default_store_dir, tmp_path):
         (("peers", "15002000", "--features", "beauty"), 2, "unknown feature 'beauty'"),
         (("partners", "no-such-centre"), 1, "unknown centre id 'no-such-centre'"),
         (("partners", "edihcat-255", "--mode", "friends"), 2, "unknown mode 'friends'"),
+        (("partners", "edihcat-255", "--mode", "regions", "--encoder", "bogus"), 2, "--mode similar only"),
         (("gaps", "--topic", "quantum-foam"), 2, "unknown topic 'quantum-foam'"),
         (("gaps", "--catchment-km", "25,-5"), 2, "invalid --catchment-km '25,-5'"),
         (("gaps", "--region", "99"), 1, "unknown region '99'"),
