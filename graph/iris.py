@@ -9,6 +9,8 @@ Layout (``BASE`` = ``https://w3id.org/regiomatch/``):
     BASE id/company/{id}                    e.g. sme-000042
     BASE id/programme/{slug}                a funding programme
     BASE id/outcome/{id}                    a recorded referral outcome
+    BASE id/activity/{id}                   a write through the API (its provenance record)
+    BASE id/agent/{id}                      who wrote: an API key, by its id
     BASE concept/{scheme}                   a SKOS concept scheme (technology, service, sector, nace)
     BASE concept/{scheme}/{slug}            a concept; NACE uses its code (C, 25)
     BASE graph/{name}                       a named graph (one per source)
@@ -37,6 +39,8 @@ __all__ = [
     "company",
     "programme",
     "outcome",
+    "activity",
+    "agent",
     "scheme",
     "concept",
     "nace",
@@ -132,6 +136,14 @@ def programme(slug: str) -> URIRef:
 
 def outcome(outcome_id: str) -> URIRef:
     return URIRef(f"{BASE}id/outcome/{_check_id(outcome_id, 'outcome')}")
+
+
+def activity(activity_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/activity/{_check_id(activity_id, 'activity')}")
+
+
+def agent(agent_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/agent/{_check_id(agent_id, 'agent')}")
 
 
 def scheme(name: str) -> URIRef:

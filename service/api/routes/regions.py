@@ -1,0 +1,61 @@
+"""``/regions``: states, districts and municipalities, searchable by name (umlauts folded)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from service.api._http import cached_json
+from service.api.deps import StateDep
+from service.api.models import RegionDetail, RegionPublic, RegionsPage
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/regions", tags=["regions"])
+
+AgsPath = Annotated[str, Path(description="AGS: 2 (state), 5 (district) or 8 digits (municipality)", examples=["15083270"])]
+
+
+@router.get("", response_model=RegionsPage)
+def list_regions(
+    request: Request,
+    state: StateDep,
+    level: Annotated[Literal["state", "district", "municipality"] | None, Query()] = None,
+    within: Annotated[str | None, Query(description="AGS of a state or district", max_length=8)] = None,
+    q: Annotated[str | None, Query(description="part of the name; case and umlauts folded", max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Response:
+    """Regions sorted by AGS; with ``q``, names starting with it come first."""
+    from graph import iris
+    from matching._text import fold
+
+    regions = state.regions()
+    if level:
+        regions = [r for r in regions if r.kind == level]
+    if within:
+        prefix = iris.normalise_ags(within)
+        regions = [r for r in regions if r.ags.startswith(prefix) and r.ags != prefix]
+    if q and q.strip():
+        needle = fold(q.strip())
+        hits = [(fold(r.name), r) for r in regions]
+        regions = [r for name, r in hits if name.startswith(needle)] + [
+            r for name, r in hits if needle in name and not name.startswith(needle)
+        ]
+    page = regions[offset : offset + limit]
+    body = RegionsPage(
+        data=[RegionPublic(**asdict(r)) for r in page], count=len(regions), limit=limit, offset=offset
+    )
+    return cached_json(request, body)
+
+
+@router.get("/{ags}", response_model=RegionDetail)
+def get_region(request: Request, state: StateDep, ags: AgsPath) -> Response:
+    """One region with its indicators, the regions it is part of, its neighbours and centres."""
+    from graph import iris
+    from service.records_view import find_record
+
+    _, rec = find_record(state.store, iris.normalise_ags(ags))
+    return cached_json(request, RegionDetail(**rec))

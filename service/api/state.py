@@ -1,0 +1,167 @@
+"""The heavy state one API process holds: the store, cached records, the matcher.
+
+Built once in the app's ``lifespan`` (``AppState.open``) and closed at shutdown.
+The store is opened at start-up; the encoder, the fitted matcher and the topic
+suggester are built on first use (or by ``warm()``), once, under a lock, so a
+process that serves only reads never loads a model. Writes go through
+``write_lock`` and bump ``version``, which drops every cached record and the
+fitted matcher, so the next read sees the new data.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graph.records import Centre, Concept, Region
+    from graph.store import Store
+    from matching.ranker import CentreMatcher
+    from matching.topics import TopicSuggester
+    from service.api.auth import KeyStore
+    from service.api.ratelimit import RateLimiter
+    from service.settings import Settings
+
+__all__ = ["AppState", "PRIVATE_GRAPH_PREFIXES", "is_private_graph", "keys_path"]
+
+# named graphs whose content is private: companies, outcomes, the API's write records
+PRIVATE_GRAPH_PREFIXES = ("companies/", "companies", "outcomes", "audit")
+
+
+def is_private_graph(name: str) -> bool:
+    """True for a named graph (short name such as ``companies/api``) that only keys may read."""
+    return any(name == p or name.startswith(p.rstrip("/") + "/") for p in PRIVATE_GRAPH_PREFIXES)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    keys: KeyStore
+    limiter: RateLimiter
+    started: float = field(default_factory=time.time)
+    version: int = 0
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _model_lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings) -> AppState:
+        from graph.store import open_store
+        from service.api.auth import KeyStore
+        from service.api.ratelimit import RateLimiter
+
+        store = open_store(settings.store)
+        return cls(
+            settings=settings,
+            store=store,
+            keys=KeyStore(keys_path(settings)),
+            limiter=RateLimiter(settings.rate_limit),
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- cached records (dropped on every write)
+    def cached(self, name: str, build: Any) -> Any:
+        with self._lock:
+            version = self.version
+            hit = self._cache.get(name)
+            if hit is not None and hit[0] == version:
+                return hit[1]
+        value = build()
+        with self._lock:
+            if self.version == version:
+                self._cache[name] = (version, value)
+        return value
+
+    def centres(self) -> list[Centre]:
+        from graph import views
+
+        return self.cached("centres", lambda: views.centres(self.store))
+
+    def regions(self) -> list[Region]:
+        from graph import views
+
+        return self.cached("regions", lambda: views.regions(self.store))
+
+    def regions_by_ags(self) -> dict[str, Region]:
+        return self.cached("regions_by_ags", lambda: {r.ags: r for r in self.regions()})
+
+    def concepts(self) -> list[Concept]:
+        from graph import views
+
+        return self.cached("concepts", lambda: views.concepts(self.store))
+
+    def changed(self) -> None:
+        """Call after a write: cached records and fitted models are rebuilt on next use."""
+        with self._lock:
+            self.version += 1
+            self._cache.clear()
+
+    # -- models, built once per data version
+    def matcher(self) -> CentreMatcher:
+        with self._model_lock:  # one fit at a time: a concurrent caller waits and reuses it
+            return self.cached("matcher", self._fit_matcher)
+
+    def suggester(self) -> TopicSuggester:
+        with self._model_lock:
+            return self.cached("suggester", self._fit_suggester)
+
+    def models_loaded(self) -> dict[str, bool]:
+        with self._lock:
+            return {k: k in self._cache for k in ("matcher", "suggester")}
+
+    def _model_options(self) -> dict[str, Any]:
+        from graph.store import is_remote
+
+        s = self.settings
+        base = Path(s.cache_dir) if is_remote(s.store) else Path(s.store)
+        return {
+            "encoder": s.encoder,
+            "model": s.model,
+            "model_cache_dir": str(Path(s.cache_dir) / "models"),
+            "vector_cache": str(base / "vectors"),
+        }
+
+    def _fit_matcher(self) -> CentreMatcher:
+        from matching.catalogue import Catalogue
+        from matching.learn import weights_path
+        from matching.ranker import CentreMatcher
+
+        catalogue = Catalogue(
+            centres=tuple(self.centres()),
+            concepts=tuple(self.concepts()),
+            regions=self.regions_by_ags(),
+            district_adjacency=tuple(self._district_adjacency()),
+        )
+        learned = weights_path(self.settings.store, self.settings.cache_dir)
+        weights = str(learned) if learned.exists() else None
+        return CentreMatcher(**self._model_options(), weights=weights).fit(catalogue)
+
+    def _district_adjacency(self) -> list[tuple[str, str]]:
+        from graph import views
+
+        return self.cached("adjacency", lambda: views.adjacency(self.store, "district"))
+
+    def _fit_suggester(self) -> TopicSuggester:
+        from matching.catalogue import Catalogue
+        from matching.topics import TopicSuggester
+
+        catalogue = Catalogue(centres=tuple(self.centres()), concepts=tuple(self.concepts()))
+        return TopicSuggester(**self._model_options(), scheme="technology").fit(catalogue)
+
+
+def keys_path(settings: Settings) -> Path:
+    """Where API keys are kept: ``REGIOMATCH_KEYS_FILE``, else ``<store>/auth/keys.json``
+    (a remote store: ``<cache_dir>/auth/keys.json``)."""
+    from graph.store import is_remote
+
+    if settings.keys_file:
+        return Path(settings.keys_file).expanduser()
+    base = Path(settings.cache_dir) if is_remote(settings.store) else Path(settings.store).expanduser()
+    return base / "auth" / "keys.json"
