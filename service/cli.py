@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from service import cli_eval, cli_graph, cli_match
+from service import cli_eval, cli_graph, cli_match, cli_serve
 
 __all__ = ["app", "main"]
 
@@ -28,6 +28,8 @@ app.add_typer(cli_match.topics_app, name="topics")
 for _name, _fn in cli_match.COMMANDS.items():
     app.command(_name)(_fn)
 app.command("evaluate")(cli_eval.evaluate)
+app.command("serve")(cli_serve.serve)
+app.add_typer(cli_serve.keys_app, name="keys")
 
 
 def main() -> None:

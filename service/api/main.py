@@ -18,7 +18,7 @@ from fastapi import FastAPI
 if TYPE_CHECKING:
     from service.settings import Settings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "app_from_env"]
 
 DESCRIPTION = """
 Knowledge graph and matchmaking of SMEs, digitalisation centres and regions.
@@ -79,3 +79,10 @@ def _warm(state: object) -> None:
         state.suggester()  # type: ignore[attr-defined]
     except RegiomatchError as exc:  # reported by /health and by the routes that need the model
         logging.getLogger("regiomatch.api").warning("could not prepare the matcher: %s", exc)
+
+
+def app_from_env() -> FastAPI:
+    """The app uvicorn's workers build (``regiomatch serve``): settings from ``REGIOMATCH_*``."""
+    import os
+
+    return create_app(warm=os.environ.get("REGIOMATCH_WARM", "0") == "1")

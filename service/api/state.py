@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from service.api.ratelimit import RateLimiter
     from service.settings import Settings
 
-__all__ = ["AppState", "PRIVATE_GRAPH_PREFIXES", "is_private_graph", "keys_path"]
+__all__ = ["AppState", "PRIVATE_GRAPH_PREFIXES", "is_private_graph", "keys_path", "check_store_exists"]
 
 # named graphs whose content is private: companies, outcomes, the API's write records
 PRIVATE_GRAPH_PREFIXES = ("companies/", "companies", "outcomes", "audit")
@@ -55,6 +55,7 @@ class AppState:
         from service.api.auth import KeyStore
         from service.api.ratelimit import RateLimiter
 
+        check_store_exists(settings.store)
         store = open_store(settings.store)
         return cls(
             settings=settings,
@@ -154,6 +155,21 @@ class AppState:
 
         catalogue = Catalogue(centres=tuple(self.centres()), concepts=tuple(self.concepts()))
         return TopicSuggester(**self._model_options(), scheme="technology").fit(catalogue)
+
+
+def check_store_exists(location: str) -> None:
+    """``StoreError`` unless ``location`` is a remote endpoint or an existing embedded store,
+    so the server never creates an empty store by mistake."""
+    from graph.errors import StoreError
+    from graph.store import is_remote
+
+    if is_remote(location):
+        return
+    path = Path(location).expanduser()
+    if not (path / "CURRENT").exists():
+        raise StoreError(
+            f"no store at {path}: run 'regiomatch init' first (or set REGIOMATCH_STORE / --store to an existing store)"
+        )
 
 
 def keys_path(settings: Settings) -> Path:
