@@ -119,22 +119,38 @@ def run(
 
             raise InvalidInput(f"invalid SPARQL query: {exc}") from exc
     try:
-        if isinstance(res, ox.QueryBoolean):
-            return Result("ask", _boolean(bool(res), result_format))
-        if isinstance(res, ox.QuerySolutions):
-            names = [v.value for v in res.variables]
-            rows: list[list[Any]] = []
+        return _collect(res, result_format, graph_format, budget)
+    except (OSError, RuntimeError) as exc:
+        raise StoreError(f"query failed: {exc}") from exc
+    finally:
+        # pyoxigraph results may only be dropped on the thread that made them; an error's
+        # traceback would otherwise keep them alive until another thread collects it
+        del res
+
+
+def _collect(res: Any, result_format: str, graph_format: str, budget: _Budget) -> Result:
+    import pyoxigraph as ox
+
+    if isinstance(res, ox.QueryBoolean):
+        return Result("ask", _boolean(bool(res), result_format))
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        rows: list[list[Any]] = []
+        try:
             for sol in res:
                 rows.append([sol[n] for n in names])
                 budget.check(len(rows))
-            return Result("select", _solutions(names, rows, result_format))
-        triples = []
+        finally:
+            del res
+        return Result("select", _solutions(names, rows, result_format))
+    triples = []
+    try:
         for t in res:
             triples.append(t)
             budget.check(len(triples))
-        return Result("graph", _graph(triples, graph_format))
-    except (OSError, RuntimeError) as exc:
-        raise StoreError(f"query failed: {exc}") from exc
+    finally:
+        del res
+    return Result("graph", _graph(triples, graph_format))
 
 
 def _remote(url: str, query: str, kind: str, default: Sequence[str], named: Sequence[str], timeout_s: float) -> Any:
