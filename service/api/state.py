@@ -4,8 +4,9 @@ Built once in the app's ``lifespan`` (``AppState.open``) and closed at shutdown.
 The store is opened at start-up; the encoder, the fitted matcher and the topic
 suggester are built on first use (or by ``warm()``), once, under a lock, so a
 process that serves only reads never loads a model. Writes go through
-``write_lock`` and bump ``version``, which drops every cached record and the
-fitted matcher, so the next read sees the new data.
+``write_lock`` and bump ``version``, which drops the cached centres, exports and
+fitted models (regions and concept schemes cannot change through the API), so the
+next read sees the new data.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from service.settings import Settings
 
 __all__ = ["AppState", "PRIVATE_GRAPH_PREFIXES", "is_private_graph", "keys_path", "check_store_exists"]
+
+# what API writes (centres, companies, outcomes) cannot change: kept across writes
+_STABLE = frozenset({"regions", "regions_by_ags", "concepts", "adjacency"})
 
 # named graphs whose content is private: companies, outcomes, the API's write records
 PRIVATE_GRAPH_PREFIXES = ("companies/", "companies", "outcomes", "audit")
@@ -72,7 +76,7 @@ class AppState:
         with self._lock:
             version = self.version
             hit = self._cache.get(name)
-            if hit is not None and hit[0] == version:
+            if hit is not None and (hit[0] == version or name in _STABLE):
                 return hit[1]
         value = build()
         with self._lock:
@@ -102,7 +106,7 @@ class AppState:
         """Call after a write: cached records and fitted models are rebuilt on next use."""
         with self._lock:
             self.version += 1
-            self._cache.clear()
+            self._cache = {k: v for k, v in self._cache.items() if k in _STABLE}
 
     # -- models, built once per data version
     def matcher(self) -> CentreMatcher:
