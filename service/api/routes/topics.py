@@ -8,7 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.api._http import cached_json
 from service.api.deps import StateDep
-from service.api.models import ConceptPublic, SuggestRequest, SuggestResponse, TopicSuggestionPublic, TopicsPublic
+from service.api.models import (
+    ConceptPublic,
+    SuggestRequest,
+    SuggestResponse,
+    TopicsPublic,
+    TopicSuggestionPublic,
+)
 
 __all__ = ["router"]
 

@@ -102,7 +102,7 @@ def test_rdflib_sparqlstore_reads_the_endpoint(server):
 
     url, _ = server
     g = Graph(store=SPARQLStore(f"{url}/sparql", returnFormat="json"))
-    rows = list(g.query(f"SELECT ?name WHERE {{ <https://w3id.org/regiomatch/id/region/15> <https://schema.org/name> ?name }}"))
+    rows = list(g.query("SELECT ?name WHERE { <https://w3id.org/regiomatch/id/region/15> <https://schema.org/name> ?name }"))
     assert [str(r[0]) for r in rows] == ["Sachsen-Anhalt"]
     assert (URIRef("https://w3id.org/regiomatch/id/region/15"), None, None) in g
     xml = Graph(store=SPARQLStore(f"{url}/sparql"))  # rdflib's default: SPARQL XML results, RDF/XML graphs
