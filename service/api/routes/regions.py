@@ -30,7 +30,6 @@ def list_regions(
 ) -> Response:
     """Regions sorted by AGS; with ``q``, names starting with it come first."""
     from graph import iris
-    from matching._text import fold
 
     regions = state.regions()
     if level:
@@ -39,16 +38,26 @@ def list_regions(
         prefix = iris.normalise_ags(within)
         regions = [r for r in regions if r.ags.startswith(prefix) and r.ags != prefix]
     if q and q.strip():
-        needle = fold(q.strip())
-        hits = [(fold(r.name), r) for r in regions]
-        regions = [r for name, r in hits if name.startswith(needle)] + [
-            r for name, r in hits if needle in name and not name.startswith(needle)
-        ]
+        # "München" is found as muenchen and as munchen: compare both foldings
+        needles = _folds(q.strip())
+        hits = [(_folds(r.name), r) for r in regions]
+        starts = [r for names, r in hits if any(n.startswith(x) for n, x in zip(names, needles))]
+        inside = [r for names, r in hits if any(x in n for n, x in zip(names, needles))]
+        seen = {r.ags for r in starts}
+        regions = starts + [r for r in inside if r.ags not in seen]
     page = regions[offset : offset + limit]
     body = RegionsPage(
         data=[RegionPublic(**asdict(r)) for r in page], count=len(regions), limit=limit, offset=offset
     )
     return cached_json(request, body)
+
+
+def _folds(text: str) -> tuple[str, str]:
+    """``text`` folded two ways: umlauts spelt out (ä → ae, ß → ss) and umlauts dropped (ä → a)."""
+    from graph.text import ascii_fold
+    from matching._text import fold
+
+    return fold(text), ascii_fold(text.casefold().replace("ß", "ss"))
 
 
 @router.get("/{ags}", response_model=RegionDetail)
