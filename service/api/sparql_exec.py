@@ -158,8 +158,7 @@ def _remote(url: str, query: str, kind: str, default: Sequence[str], named: Sequ
     import pyoxigraph as ox
 
     accept = "application/n-triples" if kind == "graph" else "application/sparql-results+json"
-    form: list[tuple[str, str]] = [("query", query)]
-    form += [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
+    form = {"query": query, "default-graph-uri": list(default), "named-graph-uri": list(named)}
     try:
         r = httpx.post(url, data=form, headers={"Accept": accept}, timeout=timeout_s)
     except httpx.TimeoutException as exc:

@@ -60,7 +60,7 @@ class AppState:
         from service.api.ratelimit import RateLimiter
 
         check_store_exists(settings.store)
-        store = open_store(settings.store)
+        store = open_store(settings.store, update_url=settings.update_url)
         return cls(
             settings=settings,
             store=store,
