@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["AppState", "PRIVATE_GRAPH_PREFIXES", "is_private_graph", "keys_path", "check_store_exists"]
 
 # what API writes (centres, companies, outcomes) cannot change: kept across writes
-_STABLE = frozenset({"regions", "regions_by_ags", "concepts", "adjacency"})
+_STABLE = frozenset({"regions", "regions_by_ags", "region_parts", "concepts", "adjacency"})
 
 # named graphs whose content is private: companies, outcomes, the API's write records
 PRIVATE_GRAPH_PREFIXES = ("companies/", "companies", "outcomes", "audit")

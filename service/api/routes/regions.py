@@ -62,9 +62,44 @@ def _folds(text: str) -> tuple[str, str]:
 
 @router.get("/{ags}", response_model=RegionDetail)
 def get_region(request: Request, state: StateDep, ags: AgsPath) -> Response:
-    """One region with its indicators, the regions it is part of, its neighbours and centres."""
-    from graph import iris
-    from service.records_view import find_record
+    """One region with its indicators, the regions it is part of, its neighbours and centres.
 
-    _, rec = find_record(state.store, iris.normalise_ags(ags))
+    The same record as ``regiomatch show AGS``, built from the app's cached regions and
+    centres (one query, for the neighbours).
+    """
+    from graph import iris
+    from graph.errors import UnknownEntity
+    from graph.namespaces import sparql_prefixes
+
+    key = iris.normalise_ags(ags)
+    by_ags = state.regions_by_ags()
+    region = by_ags.get(key)
+    if region is None:
+        raise UnknownEntity(f"no region with AGS {key!r} in the store")
+    ancestors = [a for a in (key[:5], key[:2]) if len(a) < len(key) and a in by_ags]
+    rec = asdict(region)
+    rec["part_of"] = [f"{by_ags[a].name} ({a})" for a in ancestors]
+    if region.kind != "municipality":
+        rec["parts"] = _part_counts(state).get(key, 0)
+    rows = state.store.select_values(sparql_prefixes() + f"""
+SELECT ?ags ?name WHERE {{ {iris.region(key).n3()} geo:sfTouches ?n . ?n rm:ags ?ags ; schema:name ?name }} ORDER BY ?ags""")
+    rec["neighbours"] = [f"{r['name']} ({r['ags']})" for r in rows]
+    centres = state.centres()
+    rec["centres_located"] = [f"{c.name} ({c.id})" for c in centres if (c.municipality_ags or "").startswith(key)]
+    lineage = {key, *ancestors}
+    rec["centres_serving"] = [f"{c.name} ({c.id})" for c in centres if lineage & set(c.served_ags)]
     return cached_json(request, RegionDetail(**rec))
+
+
+def _part_counts(state: StateDep) -> dict[str, int]:
+    """Number of direct parts of each state (districts) and district (municipalities)."""
+
+    def count() -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in state.regions():
+            parent = {"district": r.ags[:2], "municipality": r.ags[:5]}.get(r.kind)
+            if parent:
+                out[parent] = out.get(parent, 0) + 1
+        return out
+
+    return state.cached("region_parts", count)

@@ -106,3 +106,17 @@ def test_openapi_and_docs(client):
     assert {"/match", "/sparql", "/centres/{centre_id}", "/companies/{company_id}"} <= set(spec["paths"])
     assert spec["components"]["schemas"]["MatchRequest"]["examples"]
     assert client.get("/docs").status_code == 200
+
+
+def test_region_detail_is_the_record_regiomatch_show_prints(client, api_store):
+    from graph.store import open_store
+    from service.records_view import find_record
+
+    with open_store(api_store, read_only=True) as st:
+        for ags in ("15", "15083", "15083270", "11000000"):
+            _, rec = find_record(st, ags)
+            api = client.get(f"/regions/{ags}").json()
+            for field in ("name", "population", "part_of", "neighbours", "centres_located"):
+                assert api[field] == rec[field], (ags, field)
+            assert sorted(api["centres_serving"]) == sorted(rec["centres_serving"]), ags
+            assert api.get("parts") == rec.get("parts"), ags
