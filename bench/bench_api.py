@@ -93,7 +93,8 @@ def _serve(store: str, encoder: str, port: int) -> subprocess.Popen:
                 return proc
         except (httpx.TransportError, ValueError, KeyError):
             if proc.poll() is not None:
-                raise SystemExit(f"regiomatch serve failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                raise SystemExit(f"regiomatch serve failed: {err}") from None
         time.sleep(0.5)
     proc.kill()
     raise SystemExit("regiomatch serve did not warm up within 180 s")
