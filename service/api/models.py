@@ -79,7 +79,20 @@ class RegionPublic(BaseModel):
     postal_code: str | None = None
 
 
+class IndicatorValuePublic(BaseModel):
+    key: str
+    label_en: str
+    label_de: str
+    value: int | float
+    unit: str | None = None
+    ref_period: str | None = None
+    source: str | None = None
+    code_label_de: str | None = None
+    code_label_en: str | None = None
+
+
 class RegionDetail(RegionPublic):
+    indicators: list[IndicatorValuePublic] = Field(default=[], description="official statistics (municipalities, districts)")
     part_of: list[str] = []
     parts: int | None = None
     neighbours: list[str] = []

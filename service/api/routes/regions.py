@@ -88,6 +88,10 @@ SELECT ?ags ?name WHERE {{ {iris.region(key).n3()} geo:sfTouches ?n . ?n rm:ags 
     rec["centres_located"] = [f"{c.name} ({c.id})" for c in centres if (c.municipality_ags or "").startswith(key)]
     lineage = {key, *ancestors}
     rec["centres_serving"] = [f"{c.name} ({c.id})" for c in centres if lineage & set(c.served_ags)]
+    if region.kind in ("municipality", "district"):
+        from graph.indicators import indicator_records
+
+        rec["indicators"] = indicator_records(state.store, key)
     return cached_json(request, RegionDetail(**rec))
 
 

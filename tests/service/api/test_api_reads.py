@@ -120,3 +120,10 @@ def test_region_detail_is_the_record_regiomatch_show_prints(client, api_store):
                 assert api[field] == rec[field], (ags, field)
             assert sorted(api["centres_serving"]) == sorted(rec["centres_serving"]), ags
             assert api.get("parts") == rec.get("parts"), ags
+            shown = [{k: v for k, v in i.items() if v is not None} for i in api["indicators"]]
+            assert shown == rec.get("indicators", []), ags
+
+
+def test_region_detail_has_indicators(client):
+    ind = {i["key"]: i for i in client.get("/regions/15083270").json()["indicators"]}
+    assert ind and all(i["ref_period"] and i["label_de"] for i in ind.values())
