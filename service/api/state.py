@@ -49,6 +49,8 @@ class AppState:
     started: float = field(default_factory=time.time)
     version: int = 0
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # pySHACL parses SPARQL with rdflib's pyparsing grammar, which is not thread-safe
+    validate_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _model_lock: threading.Lock = field(default_factory=threading.Lock)
     _cache: dict[str, Any] = field(default_factory=dict)

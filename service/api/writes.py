@@ -79,7 +79,9 @@ def _validate(state: AppState, data: Graph) -> None:
     from graph.loader import referenced_types
     from graph.validate import validate
 
-    validate(data, source="request body", context=referenced_types(state.store, data))
+    context = referenced_types(state.store, data)
+    with state.validate_lock:
+        validate(data, source="request body", context=context)
 
 
 def _exists(state: AppState, iri: URIRef, cls: URIRef) -> bool:
