@@ -9,7 +9,7 @@ appear); a company IRI therefore answers 404 — company records are served by
 from __future__ import annotations
 
 from html import escape
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
@@ -20,7 +20,7 @@ from service.api.state import AppState
 __all__ = ["router"]
 
 router = APIRouter(tags=["linked data"])
-_RDF_DOC = {
+_RDF_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
             "text/turtle": {},

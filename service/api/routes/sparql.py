@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request, Response
@@ -47,7 +47,7 @@ _MEDIA_OF = {"json": "application/sparql-results+json", "xml": "application/spar
              "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
              "ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json",
              "nt": "application/n-triples; charset=utf-8", "rdfxml": "application/rdf+xml"}
-_DOC = {
+_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {m: {} for m in [*_RESULTS, *_GRAPHS]},
         "description": "query results (or the service description when no query is given)",
