@@ -30,9 +30,9 @@ def etag_response(request: Request, body: bytes, media_type: str, cache: str = R
     return Response(body, media_type=media_type, headers=hdrs)
 
 
-def cached_json(request: Request, model: BaseModel | Any, cache: str = READ_CACHE) -> Response:
+def cached_json(request: Request, model: BaseModel | Any, cache: str = READ_CACHE, *, exclude_unset: bool = False) -> Response:
     """A read-only JSON resource with ETag/Cache-Control (and 304 on If-None-Match)."""
-    data = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
+    data = model.model_dump(mode="json", exclude_unset=exclude_unset) if isinstance(model, BaseModel) else model
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return etag_response(request, body, "application/json", cache)
 

@@ -1,6 +1,8 @@
-"""One error shape for the whole API, and the one place domain errors become statuses.
+"""One error shape for the whole API; domain errors get their status from ``service.errors``.
 
-Every error response is ``{"error": {"code", "message", "details"}}``:
+Every error response is ``{"error": {"code", "message", "details"}}``. The statuses of
+domain errors come from the one table in ``service.errors`` (shared with the CLI's
+exit codes); this module adds the codes and the HTTP-level errors:
 
 =========================  ======  ========================================
 raised                     status  code
@@ -69,33 +71,23 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def domain_status(exc: Exception) -> tuple[int, str, Any]:
-    """(status, code, details) for a domain error of ``graph.errors``."""
-    from graph.errors import (
-        InvalidInput,
-        NotFitted,
-        StoreError,
-        UnknownEntity,
-        UnreadableInput,
-        ValidationFailed,
-    )
+    """(status, code, details) for a domain error; the status from ``service.errors``' table."""
+    from graph.errors import RegiomatchError, ValidationFailed
+    from service.errors import http_status
 
+    if not isinstance(exc, RegiomatchError):
+        return 500, "internal", None
+    status = http_status(exc)
     if isinstance(exc, ValidationFailed):
         details = [
             {"node": v.focus, "property": v.path, "message": v.message, "value": v.value}
             for v in exc.violations
         ]
-        return 422, "shacl_violation", details
-    if isinstance(exc, InvalidInput):
-        return 422, "invalid_input", None
-    if isinstance(exc, UnreadableInput):
-        return 400, "unreadable_input", None
-    if isinstance(exc, UnknownEntity):
-        return 404, "not_found", None
-    if isinstance(exc, StoreError):
-        return 503, "store_unavailable", None
-    if isinstance(exc, NotFitted):
-        return 503, "not_ready", None
-    return 500, "internal", None
+        return status, "shacl_violation", details
+    return status, getattr(exc, "code", None) or _DOMAIN_CODES.get(status, "internal"), None
+
+
+_DOMAIN_CODES = {400: "unreadable_input", 404: "not_found", 422: "invalid_input", 503: "store_unavailable"}
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:

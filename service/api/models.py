@@ -1,7 +1,9 @@
-"""Pydantic request and response bodies of the HTTP API.
+"""Request bodies and API-only responses of the HTTP API.
 
-Responses mirror the typed records of ``graph.records`` and the CLI's ``--json``
-documents (``POST /match`` answers exactly what ``regiomatch match --json`` prints).
+Documents the CLI also prints come from ``service.schemas`` (``MatchResult``,
+``TopicSuggestions``, ``RegionPublic``, ``CompanyPublic``), so ``POST /match`` answers
+exactly what ``regiomatch match --json`` prints. Here: the listings (paged, with
+facets), the centre detail with its engagements' keys and labels, write bodies, errors.
 """
 
 from __future__ import annotations
@@ -10,25 +12,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.schemas import MatchRequest
+
 __all__ = [
     "ErrorResponse",
     "Health",
-    "RegionPublic",
-    "RegionDetail",
+    "RegionSummary",
     "RegionsPage",
-    "EngagementPublic",
-    "CentrePublic",
-    "CentresPage",
+    "EngagementDetail",
+    "CentreDetail",
+    "CentresFacetPage",
     "ConceptPublic",
     "TopicsPublic",
     "SuggestRequest",
-    "TopicSuggestionPublic",
-    "SuggestResponse",
-    "MatchRequest",
-    "MatchResponse",
+    "MatchBody",
     "CentreIn",
     "CompanyIn",
-    "CompanyPrivate",
     "OutcomeIn",
     "WriteResult",
 ]
@@ -62,7 +61,7 @@ class Health(BaseModel):
 # --------------------------------------------------------------------------- regions
 
 
-class RegionPublic(BaseModel):
+class RegionSummary(BaseModel):
     iri: str
     ags: str
     name: str
@@ -79,29 +78,8 @@ class RegionPublic(BaseModel):
     postal_code: str | None = None
 
 
-class IndicatorValuePublic(BaseModel):
-    key: str
-    label_en: str
-    label_de: str
-    value: int | float
-    unit: str | None = None
-    ref_period: str | None = None
-    source: str | None = None
-    code_label_de: str | None = None
-    code_label_en: str | None = None
-
-
-class RegionDetail(RegionPublic):
-    indicators: list[IndicatorValuePublic] = Field(default=[], description="official statistics (municipalities, districts)")
-    part_of: list[str] = []
-    parts: int | None = None
-    neighbours: list[str] = []
-    centres_located: list[str] = []
-    centres_serving: list[str] = []
-
-
 class RegionsPage(BaseModel):
-    data: list[RegionPublic]
+    data: list[RegionSummary]
     count: int = Field(description="regions matching the filters (all pages)")
     limit: int
     offset: int
@@ -110,7 +88,7 @@ class RegionsPage(BaseModel):
 # --------------------------------------------------------------------------- centres
 
 
-class EngagementPublic(BaseModel):
+class EngagementDetail(BaseModel):
     concept: str
     key: str
     label_en: str
@@ -118,7 +96,7 @@ class EngagementPublic(BaseModel):
     level: int
 
 
-class CentrePublic(BaseModel):
+class CentreDetail(BaseModel):
     iri: str
     id: str
     name: str
@@ -137,14 +115,14 @@ class CentrePublic(BaseModel):
     lat: float | None = None
     lon: float | None = None
     served_ags: list[str] = []
-    topics: list[EngagementPublic] = []
-    services: list[EngagementPublic] = []
-    sectors: list[EngagementPublic] = []
+    topics: list[EngagementDetail] = []
+    services: list[EngagementDetail] = []
+    sectors: list[EngagementDetail] = []
     distance_km: float | None = Field(default=None, description="distance from ?near, when given")
 
 
-class CentresPage(BaseModel):
-    data: list[CentrePublic]
+class CentresFacetPage(BaseModel):
+    data: list[CentreDetail]
     count: int
     limit: int
     offset: int
@@ -182,32 +160,20 @@ class SuggestRequest(_Model):
     )
 
 
-class TopicSuggestionPublic(BaseModel):
-    iri: str
-    key: str
-    label_en: str
-    label_de: str
-    score: float
-    evidence: list[str]
-
-
-class SuggestResponse(BaseModel):
-    text: str
-    scheme: str
-    topics: list[TopicSuggestionPublic]
-
-
 # --------------------------------------------------------------------------- match
 
 
-class MatchRequest(_Model):
+class MatchBody(MatchRequest):
+    """``POST /match``: the need (``service.schemas.MatchRequest``, as ``match --batch`` lines) and ``k``."""
+
     text: str = Field(default="", max_length=MAX_TEXT, description="the need, German or English")
     municipality: str | None = Field(default=None, max_length=8, description="AGS, 8 or 5 digits")
     sector: str | None = Field(default=None, max_length=4, description="NACE section or division, e.g. C25")
-    topics: list[str] = Field(default=[], max_length=20, description="topic keys, labels or IRIs")
-    k: int = Field(default=10, ge=1, le=100)
-    id: str | None = Field(default=None, max_length=128, description="echoed back (batch)")
+    topics: list[str] = Field(default_factory=list, max_length=20, description="topic keys, labels or IRIs")
+    id: str | None = Field(default=None, max_length=128, description="echoed back")
+    k: int = Field(default=10, ge=1, le=100, description="number of centres")
     model_config = ConfigDict(
+        frozen=True,
         extra="forbid",
         json_schema_extra={
             "examples": [
@@ -220,47 +186,6 @@ class MatchRequest(_Model):
             ]
         },
     )
-
-
-class ReasonPublic(BaseModel):
-    factor: str
-    contribution: float
-    text: str
-
-
-class MatchTopic(BaseModel):
-    iri: str
-    label: str
-    level: int
-
-
-class MatchResult(BaseModel):
-    id: str
-    iri: str
-    name: str
-    type: str
-    scope: str | None
-    municipality: str | None
-    location: str | None
-    district: str | None
-    distance_km: float | None
-    score: float
-    topics: list[MatchTopic]
-    reasons: list[ReasonPublic]
-
-
-class MatchQueryPublic(BaseModel):
-    id: str | None
-    text: str
-    municipality: str | None
-    sector: str | None
-    topics: list[str]
-
-
-class MatchResponse(BaseModel):
-    query: MatchQueryPublic
-    weights: dict[str, float]
-    matches: list[MatchResult]
 
 
 # --------------------------------------------------------------------------- writes
@@ -332,20 +257,6 @@ class CompanyIn(_Model):
             ]
         },
     )
-
-
-class CompanyPrivate(BaseModel):
-    iri: str
-    id: str
-    name: str
-    municipality_ags: str
-    nace: str | None = None
-    size_class: str | None = None
-    employees: int | None = None
-    needs: list[str] = []
-    need_description: str = ""
-    language: str | None = None
-    synthetic: bool = False
 
 
 class OutcomeIn(_Model):

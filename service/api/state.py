@@ -57,12 +57,12 @@ class AppState:
 
     @classmethod
     def open(cls, settings: Settings) -> AppState:
-        from graph.store import open_store
         from service.api.auth import KeyStore
         from service.api.ratelimit import RateLimiter
+        from service.runtime import Runtime
 
         check_store_exists(settings.store)
-        store = open_store(settings.store, update_url=settings.update_url)
+        store = Runtime(settings).open_store(writable=True)
         return cls(
             settings=settings,
             store=store,
@@ -123,22 +123,10 @@ class AppState:
         with self._lock:
             return {k: k in self._cache for k in ("matcher", "suggester")}
 
-    def _model_options(self) -> dict[str, Any]:
-        from graph.store import is_remote
-
-        s = self.settings
-        base = Path(s.cache_dir) if is_remote(s.store) else Path(s.store)
-        return {
-            "encoder": s.encoder,
-            "model": s.model,
-            "model_cache_dir": str(Path(s.cache_dir) / "models"),
-            "vector_cache": str(base / "vectors"),
-        }
-
     def _fit_matcher(self) -> CentreMatcher:
+        """The matcher ``service.runtime`` builds for every edge, on the app's cached records."""
         from matching.catalogue import Catalogue
-        from matching.learn import weights_path
-        from matching.ranker import CentreMatcher
+        from service.runtime import Runtime
 
         catalogue = Catalogue(
             centres=tuple(self.centres()),
@@ -146,9 +134,7 @@ class AppState:
             regions=self.regions_by_ags(),
             district_adjacency=tuple(self._district_adjacency()),
         )
-        learned = weights_path(self.settings.store, self.settings.cache_dir)
-        weights = str(learned) if learned.exists() else None
-        return CentreMatcher(**self._model_options(), weights=weights).fit(catalogue)
+        return Runtime(self.settings).matcher(catalogue)
 
     def _district_adjacency(self) -> list[tuple[str, str]]:
         from graph import views
@@ -157,10 +143,10 @@ class AppState:
 
     def _fit_suggester(self) -> TopicSuggester:
         from matching.catalogue import Catalogue
-        from matching.topics import TopicSuggester
+        from service.runtime import Runtime
 
         catalogue = Catalogue(centres=tuple(self.centres()), concepts=tuple(self.concepts()))
-        return TopicSuggester(**self._model_options(), scheme="technology").fit(catalogue)
+        return Runtime(self.settings).suggester(catalogue)
 
 
 def check_store_exists(location: str) -> None:
@@ -181,9 +167,10 @@ def check_store_exists(location: str) -> None:
 def keys_path(settings: Settings) -> Path:
     """Where API keys are kept: ``REGIOMATCH_KEYS_FILE``, else ``<store>/auth/keys.json``
     (a remote store: ``<cache_dir>/auth/keys.json``)."""
-    from graph.store import is_remote
+    from service.runtime import Runtime
 
     if settings.keys_file:
         return Path(settings.keys_file).expanduser()
-    base = Path(settings.cache_dir) if is_remote(settings.store) else Path(settings.store).expanduser()
+    rt = Runtime(settings)
+    base = rt.cache_dir if rt.remote else Path(settings.store).expanduser()
     return base / "auth" / "keys.json"

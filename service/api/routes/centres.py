@@ -12,12 +12,12 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from service.api._http import cached_json
 from service.api.deps import KeyDep, StateDep
 from service.api.errors import ApiError
-from service.api.models import CentreIn, CentrePublic, CentresPage, EngagementPublic, WriteResult
+from service.api.models import CentreDetail, CentreIn, CentresFacetPage, EngagementDetail, WriteResult
 
 if TYPE_CHECKING:
     from graph.records import Centre, Engagement
 
-__all__ = ["router", "centre_public"]
+__all__ = ["router", "centre_detail"]
 
 router = APIRouter(prefix="/centres", tags=["centres"])
 
@@ -25,17 +25,17 @@ IdPath = Annotated[str, Path(description="centre id", examples=["st-rdz-haldensl
 CentreType = Literal["regional", "edih", "mittelstand-digital", "other"]
 
 
-def _eng(items: Sequence[Engagement]) -> list[EngagementPublic]:
+def _eng(items: Sequence[Engagement]) -> list[EngagementDetail]:
     from graph import iris
 
     return [
-        EngagementPublic(concept=e.concept, key=iris.key_of(e.concept), label_en=e.label_en, label_de=e.label_de, level=e.level)
+        EngagementDetail(concept=e.concept, key=iris.key_of(e.concept), label_en=e.label_en, label_de=e.label_de, level=e.level)
         for e in items
     ]
 
 
-def centre_public(c: Centre, distance_km: float | None = None) -> CentrePublic:
-    data = {k: getattr(c, k) for k in CentrePublic.model_fields if hasattr(c, k)}
+def centre_detail(c: Centre, distance_km: float | None = None) -> CentreDetail:
+    data = {k: getattr(c, k) for k in CentreDetail.model_fields if hasattr(c, k)}
     data.update(
         served_ags=list(c.served_ags),
         topics=_eng(c.topics),
@@ -43,7 +43,7 @@ def centre_public(c: Centre, distance_km: float | None = None) -> CentrePublic:
         sectors=_eng(c.sectors),
         distance_km=None if distance_km is None else round(distance_km, 1),
     )
-    return CentrePublic(**data)
+    return CentreDetail(**data)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -65,7 +65,7 @@ def _serves(c: Centre, ags: str) -> bool:
     return located.startswith(ags) or any(ags.startswith(s) or s.startswith(ags) for s in c.served_ags)
 
 
-@router.get("", response_model=CentresPage)
+@router.get("", response_model=CentresFacetPage)
 def list_centres(
     request: Request,
     state: StateDep,
@@ -86,7 +86,7 @@ def list_centres(
     """
     from graph import iris
     from graph.errors import InvalidInput, UnknownEntity
-    from matching._text import fold
+    from service.api._text import fold
 
     found = state.centres()
     for values, attr in ((topic, "topics"), (service, "services"), (sector, "sectors")):
@@ -121,8 +121,8 @@ def list_centres(
         "sector": Counter(iris.key_of(e.concept) for c in found for e in c.sectors),
         "state": Counter(c.state_ags for c in found if c.state_ags),
     }
-    body = CentresPage(
-        data=[centre_public(c, distance.get(c.id)) for c in found[offset : offset + limit]],
+    body = CentresFacetPage(
+        data=[centre_detail(c, distance.get(c.id)) for c in found[offset : offset + limit]],
         count=len(found),
         limit=limit,
         offset=offset,
@@ -131,7 +131,7 @@ def list_centres(
     return cached_json(request, body)
 
 
-@router.get("/{centre_id}", response_model=CentrePublic)
+@router.get("/{centre_id}", response_model=CentreDetail)
 def get_centre(request: Request, state: StateDep, centre_id: IdPath) -> Response:
     """One centre with its location, served regions, topics, services and sectors."""
     from graph import iris
@@ -140,7 +140,7 @@ def get_centre(request: Request, state: StateDep, centre_id: IdPath) -> Response
     iris.centre(centre_id)  # a malformed id is a 422 naming the valid form
     for c in state.centres():
         if c.id == centre_id:
-            return cached_json(request, centre_public(c))
+            return cached_json(request, centre_detail(c))
     raise UnknownEntity(f"no centre with id {centre_id!r} in the store")
 
 

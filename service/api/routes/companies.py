@@ -10,7 +10,8 @@ from fastapi import APIRouter, Path
 from service.api.auth import Caller
 from service.api.deps import KeyDep, StateDep
 from service.api.errors import ApiError
-from service.api.models import CompanyIn, CompanyPrivate, WriteResult
+from service.api.models import CompanyIn, WriteResult
+from service.schemas import CompanyPublic
 
 __all__ = ["router"]
 
@@ -27,15 +28,15 @@ def _need(caller: Caller, allowed: tuple[str, ...], what: str) -> None:
         )
 
 
-@router.get("/{company_id}", response_model=CompanyPrivate)
-def get_company(state: StateDep, caller: KeyDep, company_id: IdPath) -> CompanyPrivate:
+@router.get("/{company_id}", response_model=CompanyPublic)
+def get_company(state: StateDep, caller: KeyDep, company_id: IdPath) -> CompanyPublic:
     """A company record (private: needs scope analyst or admin)."""
     from graph import views
 
     _need(caller, ("analyst", "admin"), "read company records")
     rec = asdict(views.company(state.store, company_id))
     rec["needs"] = list(rec["needs"])
-    return CompanyPrivate(**rec)
+    return CompanyPublic(**rec)  # what show --json prints for the company
 
 
 @router.post("/{company_id}", response_model=WriteResult, status_code=201)

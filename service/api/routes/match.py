@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from service.api.deps import RateLimited, StateDep
-from service.api.models import MatchRequest, MatchResponse
+from service.api.models import MatchBody
+from service.schemas import MatchResult
 
 if TYPE_CHECKING:
     from matching.query import MatchQuery
@@ -22,18 +23,16 @@ router = APIRouter(prefix="/match", tags=["match"])
 _CHUNK = 64
 
 
-def _query_dict(q: MatchQuery) -> dict[str, Any]:
-    return {"id": q.id, "text": q.text, "municipality": q.municipality, "sector": q.sector, "topics": list(q.topics)}
-
-
-def match_document(m: CentreMatcher, query: MatchQuery, k: int) -> dict[str, Any]:
+def match_document(m: CentreMatcher, query: MatchQuery, k: int) -> MatchResult:
     """What ``regiomatch match --json`` prints: the query, the weights, the ranked matches."""
+    from service.schemas import MatchPublic, MatchRequest
+
     results = m.match(query, k=k)
-    return {"query": _query_dict(query), "weights": m.weights_, "matches": [r.to_dict() for r in results]}
+    return MatchResult(query=MatchRequest.of(query), weights=m.weights_, matches=[MatchPublic.of(r) for r in results])
 
 
-@router.post("", response_model=MatchResponse)
-def match(state: StateDep, _: RateLimited, body: MatchRequest) -> dict[str, Any]:
+@router.post("", response_model=MatchResult)
+def match(state: StateDep, _: RateLimited, body: MatchBody) -> MatchResult:
     """The ``k`` best centres for a need, each with its score and the reasons for it."""
     from matching.query import MatchQuery
 
@@ -78,6 +77,7 @@ async def match_batch(
 def _batch(state: Any, lines: list[tuple[int, str]], k: int) -> Iterator[bytes]:
     from graph.errors import InvalidInput, RegiomatchError
     from matching.query import MatchQuery
+    from service.schemas import BatchMatchLine, MatchPublic
 
     m = state.matcher() if lines else None
     for start in range(0, len(lines), _CHUNK):
@@ -99,5 +99,5 @@ def _batch(state: Any, lines: list[tuple[int, str]], k: int) -> Iterator[bytes]:
             if isinstance(res, Exception):
                 out: dict[str, Any] = {"line": n, "id": ident, "error": str(res)}
             else:
-                out = {"line": n, "id": ident, "matches": [r.to_dict() for r in res]}
+                out = BatchMatchLine(line=n, id=ident, matches=[MatchPublic.of(r) for r in res]).model_dump(mode="json")
             yield (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8")

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from service.api._http import cached_json
 from service.api.deps import StateDep
-from service.api.models import RegionDetail, RegionPublic, RegionsPage
+from service.api.models import RegionsPage, RegionSummary
+from service.schemas import RegionPublic
 
 __all__ = ["router"]
 
@@ -30,6 +31,7 @@ def list_regions(
 ) -> Response:
     """Regions sorted by AGS; with ``q``, names starting with it come first."""
     from graph import iris
+    from service.api._text import folds
 
     regions = state.regions()
     if level:
@@ -39,28 +41,20 @@ def list_regions(
         regions = [r for r in regions if r.ags.startswith(prefix) and r.ags != prefix]
     if q and q.strip():
         # "München" is found as muenchen and as munchen: compare both foldings
-        needles = _folds(q.strip())
-        hits = [(_folds(r.name), r) for r in regions]
+        needles = folds(q.strip())
+        hits = [(folds(r.name), r) for r in regions]
         starts = [r for names, r in hits if any(n.startswith(x) for n, x in zip(names, needles))]
         inside = [r for names, r in hits if any(x in n for n, x in zip(names, needles))]
         seen = {r.ags for r in starts}
         regions = starts + [r for r in inside if r.ags not in seen]
     page = regions[offset : offset + limit]
     body = RegionsPage(
-        data=[RegionPublic(**asdict(r)) for r in page], count=len(regions), limit=limit, offset=offset
+        data=[RegionSummary(**asdict(r)) for r in page], count=len(regions), limit=limit, offset=offset
     )
     return cached_json(request, body)
 
 
-def _folds(text: str) -> tuple[str, str]:
-    """``text`` folded two ways: umlauts spelt out (ä → ae, ß → ss) and umlauts dropped (ä → a)."""
-    from graph.text import ascii_fold
-    from matching._text import fold
-
-    return fold(text), ascii_fold(text.casefold().replace("ß", "ss"))
-
-
-@router.get("/{ags}", response_model=RegionDetail)
+@router.get("/{ags}", response_model=RegionPublic, response_model_exclude_unset=True)
 def get_region(request: Request, state: StateDep, ags: AgsPath) -> Response:
     """One region with its indicators, the regions it is part of, its neighbours and centres.
 
@@ -92,7 +86,8 @@ SELECT ?ags ?name WHERE {{ {iris.region(key).n3()} geo:sfTouches ?n . ?n rm:ags 
         from graph.indicators import indicator_records
 
         rec["indicators"] = indicator_records(state.store, key)
-    return cached_json(request, RegionDetail(**rec))
+    doc = RegionPublic.model_validate({"entity": "region", **rec})
+    return cached_json(request, doc, exclude_unset=True)  # as show --json: parts/indicators only where they apply
 
 
 def _part_counts(state: StateDep) -> dict[str, int]:

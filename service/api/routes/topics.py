@@ -8,13 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.api._http import cached_json
 from service.api.deps import StateDep
-from service.api.models import (
-    ConceptPublic,
-    SuggestRequest,
-    SuggestResponse,
-    TopicsPublic,
-    TopicSuggestionPublic,
-)
+from service.api.models import ConceptPublic, SuggestRequest, TopicsPublic
+from service.schemas import TopicSuggestion, TopicSuggestions
 
 __all__ = ["router"]
 
@@ -49,20 +44,9 @@ def list_topics(
     return cached_json(request, TopicsPublic(schemes=out))
 
 
-@router.post("/suggest", response_model=SuggestResponse)
-def suggest(state: StateDep, body: SuggestRequest) -> SuggestResponse:
+@router.post("/suggest", response_model=TopicSuggestions)
+def suggest(state: StateDep, body: SuggestRequest) -> TopicSuggestions:
     """The technology topics a text is about, with the words that gave them away."""
-    from matching._base import check_text
-
-    text = check_text(body.text)
-    found = state.suggester().suggest(text, body.k)
-    return SuggestResponse(
-        text=text,
-        scheme="technology",
-        topics=[
-            TopicSuggestionPublic(
-                iri=s.iri, key=s.key, label_en=s.label_en, label_de=s.label_de, score=s.score, evidence=list(s.evidence)
-            )
-            for s in found
-        ],
-    )
+    text = body.text
+    found = state.suggester().suggest(text, body.k)  # checks the text (empty, lone surrogates)
+    return TopicSuggestions(text=text, scheme="technology", topics=[TopicSuggestion.of(s) for s in found])

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from service._cli_common import STORE_HELP, emit_json, handle_errors, resolve_store
+from service.cli._common import JsonOpt, StoreOpt, emit, handle_errors, runtime
+
+if TYPE_CHECKING:
+    from service.api.auth import KeyStore
 
 __all__ = ["serve", "keys_app"]
 
 keys_app = typer.Typer(help="API keys of the HTTP service: create, list, revoke.", no_args_is_help=True)
-
-StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 
 
 @handle_errors
@@ -31,7 +32,7 @@ def serve(
     from graph.store import is_remote
     from service.api.state import check_store_exists
 
-    location = resolve_store(store)
+    location = runtime(store).location
     if workers > 1 and not is_remote(location):
         raise InvalidInput(
             f"--workers {workers} needs a remote store (REGIOMATCH_STORE=http…): the embedded store at "
@@ -49,13 +50,11 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _keystore(store: str | None):  # noqa: ANN202 - KeyStore, imported lazily
+def _keystore(store: str | None) -> KeyStore:
     from service.api.auth import KeyStore
     from service.api.state import keys_path
-    from service.settings import get_settings
 
-    settings = get_settings().model_copy(update={"store": resolve_store(store)})
-    return KeyStore(keys_path(settings))
+    return KeyStore(keys_path(runtime(store).settings))
 
 
 @keys_app.command("create")
@@ -64,13 +63,15 @@ def keys_create(
     scope: Annotated[str, typer.Option("--scope", help="admin | analyst | centre:<centre id>")],
     label: Annotated[str, typer.Option("--label", help="Who the key is for.")] = "",
     store: StoreOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Create a key; it is printed once and only its hash is kept."""
+    from service.schemas.keys import KeyCreated
+
     ks = _keystore(store)
     rec, token = ks.create(scope, label)
     if as_json:
-        emit_json({"id": rec.id, "scope": rec.scope, "label": rec.label, "key": token, "file": str(ks.path)})
+        emit(KeyCreated(id=rec.id, scope=rec.scope, label=rec.label, created=rec.created, key=token, file=str(ks.path)))
         return
     typer.echo(token)
     typer.echo(f"key {rec.id} (scope {rec.scope}) saved to {ks.path}; the key is shown only now", err=True)
@@ -80,14 +81,16 @@ def keys_create(
 @handle_errors
 def keys_list(
     store: StoreOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the keys (ids, scopes, labels, dates — never the keys themselves)."""
     from dataclasses import asdict
 
+    from service.schemas.keys import KeyPublic, KeysList
+
     records = _keystore(store).list()
     if as_json:
-        emit_json([asdict(r) for r in records])
+        emit(KeysList(keys=[KeyPublic(**asdict(r)) for r in records]))
         return
     if not records:
         typer.echo("no API keys")
