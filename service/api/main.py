@@ -85,4 +85,7 @@ def app_from_env() -> FastAPI:
     """The app uvicorn's workers build (``regiomatch serve``): settings from ``REGIOMATCH_*``."""
     import os
 
-    return create_app(warm=os.environ.get("REGIOMATCH_WARM", "0") == "1")
+    from service.settings import Settings
+
+    # fresh settings, not the cached ones: ``serve`` sets REGIOMATCH_STORE after reading them
+    return create_app(Settings(), warm=os.environ.get("REGIOMATCH_WARM", "0") == "1")

@@ -104,7 +104,7 @@ def test_topic_suggestion(client):
 def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
     assert {"/match", "/sparql", "/centres/{centre_id}", "/companies/{company_id}"} <= set(spec["paths"])
-    assert spec["components"]["schemas"]["MatchRequest"]["examples"]
+    assert spec["components"]["schemas"]["MatchBody"]["examples"]
     assert client.get("/docs").status_code == 200
 
 
