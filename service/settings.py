@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     sparql_max_rows: int = Field(default=100_000, ge=1, description="SPARQL result limit for callers with a key")
     sparql_anon_timeout_s: float = Field(default=10.0, gt=0, description="SPARQL time limit for anonymous callers")
     sparql_anon_max_rows: int = Field(default=10_000, ge=1, description="SPARQL result limit for anonymous callers")
+    sparql_workers: int = Field(default=2, ge=0, le=32, description="killable SPARQL worker processes (0: in process)")
 
 
 @lru_cache

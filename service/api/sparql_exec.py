@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 from graph.errors import RegiomatchError, StoreError
 from graph.store import Store, check_query, is_remote, query_kind
 
-__all__ = ["QueryLimit", "Result", "run", "reformat", "RESULT_TYPES", "GRAPH_TYPES"]
+__all__ = ["QueryLimit", "Result", "run", "run_on", "reformat", "RESULT_TYPES", "GRAPH_TYPES"]
 
 RESULT_TYPES = {
     "application/sparql-results+json": "json",
@@ -97,8 +97,6 @@ def run(
     anonymous: bool = True,
 ) -> Result:
     """Evaluate ``query`` over the given dataset and serialise its result (see module docstring)."""
-    import pyoxigraph as ox
-
     check_query(query)
     kind = query_kind(query)
     budget = _Budget(timeout_s, max_rows, anonymous, time.monotonic())
@@ -108,16 +106,7 @@ def run(
         inner = getattr(store, "_store", None)
         if inner is None:
             raise StoreError("the store is closed")
-        try:
-            res = inner.query(
-                query,
-                default_graph=[ox.NamedNode(g) for g in default_graphs],
-                named_graphs=[ox.NamedNode(g) for g in named_graphs],
-            )
-        except SyntaxError as exc:
-            from graph.errors import InvalidInput
-
-            raise InvalidInput(f"invalid SPARQL query: {exc}") from exc
+        res = _evaluate(inner, query, default_graphs, named_graphs)
     try:
         return _collect(res, result_format, graph_format, budget)
     except (OSError, RuntimeError) as exc:
@@ -125,6 +114,35 @@ def run(
     finally:
         # pyoxigraph results may only be dropped on the thread that made them; an error's
         # traceback would otherwise keep them alive until another thread collects it
+        del res
+
+
+def _evaluate(ox_store: Any, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> Any:
+    import pyoxigraph as ox
+
+    try:
+        return ox_store.query(
+            query,
+            default_graph=[ox.NamedNode(g) for g in default_graphs],
+            named_graphs=[ox.NamedNode(g) for g in named_graphs],
+        )
+    except SyntaxError as exc:
+        from graph.errors import InvalidInput
+
+        raise InvalidInput(f"invalid SPARQL query: {exc}") from exc
+
+
+def run_on(ox_store: Any, query: str, *, result_format: str, graph_format: str, default_graphs: Sequence[str],
+           named_graphs: Sequence[str], max_rows: int, anonymous: bool) -> Result:
+    """``run`` on an opened pyoxigraph store, with the row limit only (a worker process: the
+    time limit is its parent's, which kills it)."""
+    budget = _Budget(float("inf"), max_rows, anonymous, time.monotonic())
+    res = _evaluate(ox_store, query, default_graphs, named_graphs)
+    try:
+        return _collect(res, result_format, graph_format, budget)
+    except (OSError, RuntimeError) as exc:
+        raise StoreError(f"query failed: {exc}") from exc
+    finally:
         del res
 
 

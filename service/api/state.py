@@ -24,12 +24,13 @@ if TYPE_CHECKING:
     from matching.topics import TopicSuggester
     from service.api.auth import KeyStore
     from service.api.ratelimit import RateLimiter
+    from service.api.sparql_worker import WorkerPool as SparqlPool
     from service.settings import Settings
 
 __all__ = ["AppState", "PRIVATE_GRAPH_PREFIXES", "is_private_graph", "keys_path", "check_store_exists"]
 
 # what API writes (centres, companies, outcomes) cannot change: kept across writes
-_STABLE = frozenset({"regions", "regions_by_ags", "region_parts", "concepts", "adjacency"})
+_STABLE = frozenset({"regions", "regions_by_ags", "region_parts", "concepts", "adjacency", "sparql_pool"})
 
 # named graphs whose content is private: companies, outcomes, the API's write records
 PRIVATE_GRAPH_PREFIXES = ("companies/", "companies", "outcomes", "audit")
@@ -71,7 +72,26 @@ class AppState:
         )
 
     def close(self) -> None:
+        pool = self._cache.pop("sparql_pool", None)
+        if pool is not None:
+            pool[1].close()
         self.store.close()
+
+    def sparql_pool(self) -> SparqlPool | None:
+        """Killable query workers for ``/sparql`` on an embedded store (None for a remote one,
+        whose HTTP timeout stops a query)."""
+        from graph.store import is_remote
+
+        if is_remote(self.settings.store) or self.settings.sparql_workers == 0:
+            return None
+        with self._lock:
+            hit = self._cache.get("sparql_pool")
+            if hit is None:
+                from service.api.sparql_worker import WorkerPool
+
+                hit = (0, WorkerPool(str(Path(self.settings.store).expanduser()), self.settings.sparql_workers))
+                self._cache["sparql_pool"] = hit
+            return hit[1]
 
     # -- cached records (dropped on every write)
     def cached(self, name: str, build: Any) -> Any:

@@ -153,13 +153,17 @@ async def _answer(request: Request, state: AppState, caller: Caller, query: str,
     dflt, nmd = _dataset(state, caller, default, named)
     s = state.settings
     anon = not caller.may_read_private()
+    args = {
+        "result_format": fmt if kind != "graph" else "json", "graph_format": fmt if kind == "graph" else "ttl",
+        "default_graphs": dflt, "named_graphs": nmd, "timeout_s": s.sparql_anon_timeout_s if anon else s.sparql_timeout_s,
+        "max_rows": s.sparql_anon_max_rows if anon else s.sparql_max_rows, "anonymous": anon,
+    }
+    pool = state.sparql_pool()
     try:
-        result = await run_in_threadpool(
-            run, state.store, query, result_format=fmt if kind != "graph" else "json",
-            graph_format=fmt if kind == "graph" else "ttl", default_graphs=dflt, named_graphs=nmd,
-            timeout_s=s.sparql_anon_timeout_s if anon else s.sparql_timeout_s,
-            max_rows=s.sparql_anon_max_rows if anon else s.sparql_max_rows, anonymous=anon,
-        )
+        if pool is not None:  # a worker process that is killed at the time limit
+            result = await run_in_threadpool(pool.run, query, version=state.version, **args)
+        else:
+            result = await run_in_threadpool(run, state.store, query, **args)
     except QueryLimit as exc:
         raise ApiError(422, exc.code, str(exc)) from None
     return Response(result.data, media_type=_MEDIA_OF[fmt], headers={"Vary": "Accept", "Cache-Control": "no-store"})

@@ -102,3 +102,27 @@ def test_service_description(client):
     assert (None, sd.supportedLanguage, sd.SPARQL11Query) in g
     names = {str(o) for o in g.objects(None, sd.name)}
     assert "https://w3id.org/regiomatch/graph/regions" in names and COMPANIES not in names
+
+
+def test_a_query_past_its_time_limit_is_stopped_and_the_endpoint_goes_on(client, state, assert_error):
+    import time
+
+    saved = state.settings
+    state.settings = saved.model_copy(update={"sparql_anon_timeout_s": 2.0})
+    try:
+        t0 = time.monotonic()
+        err = assert_error(_q(client, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"), 422, "query_timeout")
+        assert time.monotonic() - t0 < 30 and "2 s" in err["message"]
+    finally:
+        state.settings = saved
+    assert len(_q(client, Q_DISTRICTS).json()["results"]["bindings"]) == 14
+
+
+def test_sparql_sees_acknowledged_writes(client, auth):
+    body = {"name": "Sichtbarkeitszentrum", "centre_type": "other"}
+    assert client.put("/centres/t-visible", json=body, headers=auth.admin).status_code == 200
+    q = "SELECT ?n WHERE { <https://w3id.org/regiomatch/id/centre/t-visible> <https://schema.org/name> ?n }"
+    assert _q(client, q).json()["results"]["bindings"][0]["n"]["value"] == "Sichtbarkeitszentrum"
+    client.delete("/centres/t-visible", headers=auth.admin)
+    r = _q(client, q)
+    assert r.json()["results"]["bindings"] == [], r.text
