@@ -153,7 +153,7 @@ async def _answer(request: Request, state: AppState, caller: Caller, query: str,
     dflt, nmd = _dataset(state, caller, default, named)
     s = state.settings
     anon = not caller.may_read_private()
-    args = {
+    args: dict[str, Any] = {
         "result_format": fmt if kind != "graph" else "json", "graph_format": fmt if kind == "graph" else "ttl",
         "default_graphs": dflt, "named_graphs": nmd, "timeout_s": s.sparql_anon_timeout_s if anon else s.sparql_timeout_s,
         "max_rows": s.sparql_anon_max_rows if anon else s.sparql_max_rows, "anonymous": anon,
