@@ -9,9 +9,10 @@ into its dataset, and ``GRAPH ?g`` ranges over the allowed graphs only.
 
 Limits: results are read row by row; more than ``max_rows`` rows, or a clock past
 ``timeout_s``, stops the query with :class:`QueryLimit` (never a silently cut
-result). The clock is checked between rows: a query that spends long inside the
-engine before its first row is only stopped once that row arrives (a stoppable
-worker is the store's job; see issue 6).
+result). In process the clock can only be checked between rows, so ``/sparql`` runs
+the embedded store's queries through ``service.api.sparql_worker`` (``run_on`` in a
+process that is killed at the time limit); the API's own bounded queries (linked
+data, exports) run here directly.
 """
 
 from __future__ import annotations
