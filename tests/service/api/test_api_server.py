@@ -108,3 +108,14 @@ def test_rdflib_sparqlstore_reads_the_endpoint(server):
     xml = Graph(store=SPARQLStore(f"{url}/sparql"))  # rdflib's default: SPARQL XML results, RDF/XML graphs
     assert len(xml.query(f"CONSTRUCT {{ ?s a <{RM}State> }} WHERE {{ ?s a <{RM}State> }}").graph) == 16
     assert len(list(xml.query(f"SELECT ?s WHERE {{ ?s a <{RM}State> }}"))) == 16
+
+
+def test_serve_refuses_what_it_cannot_do(tmp_path, api_store):
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    r = CliRunner().invoke(app, ["serve", "--store", str(tmp_path / "nothing-here")])
+    assert r.exit_code == 1 and "regiomatch init" in r.output and not (tmp_path / "nothing-here").exists()
+    r = CliRunner().invoke(app, ["serve", "--store", api_store, "--workers", "2"])
+    assert r.exit_code == 2 and "remote store" in r.output
