@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,11 +39,22 @@ def _serve(conn: Any, path: str) -> None:
         except EOFError:
             return
         try:
-            if task["version"] != version or store is None:
-                store, version = ox.Store.read_only(path), task["version"]
-            res = run_on(store, task["query"], result_format=task["result_format"], graph_format=task["graph_format"],
-                         default_graphs=task["default_graphs"], named_graphs=task["named_graphs"],
-                         max_rows=task["max_rows"], anonymous=task["anonymous"])
+            for attempt in range(4):
+                try:
+                    if task["version"] != version or store is None or attempt:
+                        # a read-only handle reads the files of one moment; the server's
+                        # compactions may remove them, so a failed read reopens and retries
+                        store, version = ox.Store.read_only(path), task["version"]
+                    res = run_on(store, task["query"], result_format=task["result_format"],
+                                 graph_format=task["graph_format"], default_graphs=task["default_graphs"],
+                                 named_graphs=task["named_graphs"], max_rows=task["max_rows"],
+                                 anonymous=task["anonymous"])
+                    break
+                except (StoreError, OSError, RuntimeError):
+                    store = None
+                    if attempt == 3:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
             conn.send(("ok", res.kind, res.data))
         except RegiomatchError as exc:
             conn.send(("error", type(exc).__name__, str(exc), getattr(exc, "code", None)))

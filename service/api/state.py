@@ -63,7 +63,7 @@ class AppState:
         from service.runtime import Runtime
 
         check_store_exists(settings.store)
-        store = Runtime(settings).open_store(writable=True)
+        store = Runtime(settings).open_store(writable=True, create=False)
         return cls(
             settings=settings,
             store=store,

@@ -28,7 +28,7 @@ def test_match_answers_the_same_document_as_the_cli(client, api_store):
 
 def test_match_refuses_bad_input_with_clear_messages(client, assert_error):
     assert "empty" in assert_error(client.post("/match", json={"text": " "}), 422, "invalid_input")["message"]
-    err = assert_error(client.post("/match", json={"text": "KI", "municipality": "99999999"}), 422)
+    err = assert_error(client.post("/match", json={"text": "KI", "municipality": "99999999"}), 404, "not_found")
     assert "99999999" in err["message"]
     err = assert_error(client.post("/match", json={"text": "KI", "k": 1000}), 422, "invalid_request")
     assert err["details"][0]["location"] == "body.k"

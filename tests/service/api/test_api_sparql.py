@@ -125,4 +125,4 @@ def test_sparql_sees_acknowledged_writes(client, auth):
     assert _q(client, q).json()["results"]["bindings"][0]["n"]["value"] == "Sichtbarkeitszentrum"
     client.delete("/centres/t-visible", headers=auth.admin)
     r = _q(client, q)
-    assert r.json()["results"]["bindings"] == [], r.text
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == [], r.text
