@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.api.routes import (
+    analytics,
     centres,
     companies,
     health,
@@ -25,5 +26,6 @@ ROUTERS = [
     companies.router,
     outcomes.router,
     sparql.router,
+    analytics.router,
     linked_data.router,
 ]
