@@ -2,11 +2,13 @@
 
 - :func:`load_queries` reads labelled queries (JSON lines; see ``matching/data/README.md``):
   ``text`` and ``relevant`` ({centre id: grade 1–3}) are required; ``municipality``,
-  ``sector``, ``topics``, ``relevant_topics``, ``id``, ``lang`` and ``note`` optional.
+  ``sector``, ``topics``, ``relevant_topics``, ``paraphrase``, ``id``, ``lang`` and ``note``
+  optional.
   A bad line raises naming the file, the line number and the field.
 - :func:`evaluate` runs every ranker (anything with ``match(query, k) -> [Match]``,
   already fitted) on every query with a judgment and reports mean nDCG@k (graded),
-  MRR and Recall@k per ranker (see ``matching.metrics`` for the exact definitions).
+  MRR and Recall@k per ranker (see ``matching.metrics`` for the exact definitions),
+  and nDCG@k per language and over the queries marked ``"paraphrase": true``.
   A ranker that declares ``needs_location = True`` (the nearest-centre baseline)
   is not scored on a query set with no located query, where it could only fall
   back to random order; the report lists it as "n/a (no locations)".
@@ -51,7 +53,9 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
-_FIELDS = ("id", "lang", "text", "municipality", "sector", "topics", "relevant", "relevant_topics", "note")
+_FIELDS = (
+    "id", "lang", "text", "municipality", "sector", "topics", "relevant", "relevant_topics", "paraphrase", "note",
+)
 METRICS = ("ndcg", "mrr", "recall")
 
 
@@ -75,6 +79,7 @@ class LabelledQuery:
     relevant_topics: Mapping[str, int] = field(default_factory=dict)
     id: str = ""
     lang: str | None = None
+    paraphrase: bool = False  # phrased without any label word of its topics (the fair set)
     line: int = 0
 
     def to_match_query(self) -> MatchQuery:
@@ -146,13 +151,16 @@ def _parse_line(data: Any, where: str, line: int) -> LabelledQuery:
             f"{where}: field 'municipality' must be an AGS of 8 digits (municipality) "
             f"or 5 (district), got {opt['municipality']!r}"
         )
+    paraphrase = data.get("paraphrase", False)
+    if not isinstance(paraphrase, bool):
+        raise InvalidInput(f"{where}: field 'paraphrase' must be true or false, got {paraphrase!r}")
     topics = data.get("topics", [])
     if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
         raise InvalidInput(f"{where}: field 'topics' must be a list of non-empty strings, got {topics!r}")
     return LabelledQuery(
         text=text.strip(), relevant=relevant, municipality=opt["municipality"], sector=opt["sector"],
         topics=tuple(topics), relevant_topics=relevant_topics, id=opt["id"] or "", lang=opt["lang"],
-        line=line,
+        paraphrase=paraphrase, line=line,
     )
 
 
@@ -193,12 +201,14 @@ class RankerScores:
     ms_per_query: float
     per_query: tuple[QueryScore, ...] = ()
     by_lang: Mapping[str, float] = field(default_factory=dict)  # lang -> mean nDCG@k
+    paraphrase: float | None = None  # mean nDCG@k over paraphrased queries (None: none marked)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "ndcg": round(self.ndcg, 4), "mrr": round(self.mrr, 4), "recall": round(self.recall, 4),
             "queries": self.n_queries, "ms_per_query": round(self.ms_per_query, 2),
             "ndcg_by_lang": {k: round(v, 4) for k, v in self.by_lang.items()},
+            "ndcg_paraphrase": None if self.paraphrase is None else round(self.paraphrase, 4),
         }
 
 
@@ -222,11 +232,16 @@ class EvalReport:
         """A plain-text table: one row per ranker, one column per metric."""
         langs = sorted({lang for r in self.rankers.values() for lang in r.by_lang})
         head = [f"{'ranker':<14}", f"nDCG@{self.k:<3}", "  MRR ", f"R@{self.k:<4}"]
-        head += [f"nDCG {lang:<3}" for lang in langs] + ["ms/query"]
+        head += [f"nDCG {lang:<3}" for lang in langs]
+        para = any(r.paraphrase is not None for r in self.rankers.values())
+        head += ["paraphr."] if para else []
+        head += ["ms/query"]
         lines = ["  ".join(head)]
         for r in self.rankers.values():
             row = [f"{r.name:<14}", f"{r.ndcg:7.3f}", f"{r.mrr:6.3f}", f"{r.recall:6.3f}"]
             row += [f"{r.by_lang.get(lang, float('nan')):8.3f}" for lang in langs]
+            if para:
+                row.append(f"{float('nan') if r.paraphrase is None else r.paraphrase:8.3f}")
             row.append(f"{r.ms_per_query:8.1f}")
             lines.append("  ".join(row))
         for name, why in self.not_applicable.items():
@@ -276,6 +291,7 @@ def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k:
         for q, s in zip(judged, scores):
             if q.lang:
                 by_lang.setdefault(q.lang, []).append(s.ndcg)
+        para = [s.ndcg for q, s in zip(judged, scores) if q.paraphrase]
         results[name] = RankerScores(
             name=name,
             ndcg=metrics.mean([s.ndcg for s in scores]),
@@ -285,6 +301,7 @@ def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k:
             ms_per_query=1000 * elapsed / len(scores),
             per_query=tuple(scores),
             by_lang={lang: metrics.mean(v) for lang, v in sorted(by_lang.items())},
+            paraphrase=metrics.mean(para) if para else None,
         )
     if not results:
         raise InvalidInput(

@@ -35,7 +35,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Report nDCG@k, MRR and Recall@k of the hybrid matcher and of the baselines
-    (random, nearest centre, TF-IDF text only, embeddings only) on labelled queries."""
+    (random, nearest centre, TF-IDF text only, embeddings only, topic level only) on labelled queries."""
     from matching._base import check_k
     from matching.evaluate import load_queries
 
@@ -90,7 +90,7 @@ def _run(cat: Any, queries: list[Any], k: int, topics: bool, encoder: str | None
 
     settings = get_settings()
     if not quiet:
-        typer.echo(f"  fitting the hybrid matcher and 4 baselines on {len(cat.centres)} centres ...", err=True)
+        typer.echo(f"  fitting the hybrid matcher and 5 baselines on {len(cat.centres)} centres ...", err=True)
     hybrid = CentreMatcher(
         encoder=encoder or settings.encoder,
         model=settings.model,
