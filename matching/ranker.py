@@ -7,16 +7,16 @@ factors, each in [0, 1]:
 ==========  =======  ==========================================================
 factor      weight   what it measures
 ==========  =======  ==========================================================
-text        0.30     cosine of the need's embedding with the centre's profile
+text        0.33     cosine of the need's embedding with the centre's profile
                      (name, topics and services in both languages, description)
-topic       0.15     the centre's engagement (level / 5) with the need's topics:
+topic       0.12     the centre's engagement (level / 5) with the need's topics:
                      explicit ones, or those suggested from the text; related,
                      broader and sibling concepts earn partial credit
                      (``matching._concepts``)
-service     0.05     the same for service types named in the need ("Schulung")
+service     0.12     the same for service types named in the need ("Schulung")
 sector      0.05     the centre's sector engagement matching the query's NACE
                      code through the sector concepts' ``skos:closeMatch``
-geography   0.45     same municipality / district, served regions, neighbouring
+geography   0.38     same municipality / district, served regions, neighbouring
                      district, distance decay, national centres' flat credit
                      (``matching._geo``)
 ==========  =======  ==========================================================
@@ -58,6 +58,7 @@ from matching._base import Estimator, check_k, encode_cached, matvec, resolve_en
 from matching._concepts import ConceptFit, SectorFit
 from matching._geo import GeoIndex
 from matching._resolve import Prepared, QueryResolver
+from matching.expertise import Assessment, ExpertiseIndex, ExpertiseRule
 from matching.query import Match, MatchQuery
 from matching.topics import TopicSuggester
 
@@ -70,11 +71,11 @@ __all__ = ["CentreMatcher", "FACTORS", "DEFAULT_WEIGHTS", "centre_profile"]
 
 FACTORS = ("text", "topic", "service", "sector", "geography")
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "text": 0.30,
-    "topic": 0.15,
-    "service": 0.05,
+    "text": 0.33,
+    "topic": 0.12,
+    "service": 0.12,
     "sector": 0.05,
-    "geography": 0.45,
+    "geography": 0.38,
 }
 
 
@@ -125,6 +126,7 @@ class CentreMatcher(Estimator):
         suggest_k: int = 3,
         min_topic_score: float = 0.25,
         lexical_weight: float = 0.5,
+        expertise_first: bool = True,
     ) -> None:
         self.encoder = encoder
         self.model = model
@@ -135,6 +137,7 @@ class CentreMatcher(Estimator):
         self.suggest_k = suggest_k
         self.min_topic_score = min_topic_score
         self.lexical_weight = lexical_weight
+        self.expertise_first = expertise_first
 
     # ------------------------------------------------------------------ fit
 
@@ -172,6 +175,10 @@ class CentreMatcher(Estimator):
         self.sector_fit_ = SectorFit(centres, catalogue.concepts_of("sector"), catalogue.concepts_of("nace"))
         self.geo_ = GeoIndex(centres, catalogue.neighbours("district"), self.distance_scale_km)
         self.resolver_ = QueryResolver(catalogue, topics, services)
+        self.expertise_ = ExpertiseIndex(
+            centres, topics.concepts_, self.topic_fit_.levels, services.concepts_, self.service_fit_.levels,
+            ExpertiseRule(),
+        )
         return self
 
     # ------------------------------------------------------------------ ranking
@@ -206,8 +213,11 @@ class CentreMatcher(Estimator):
         return [p if not isinstance(p, Prepared) else self._rank(p, next(vectors), k) for p in prepared]
 
     def scores(self, query: MatchQuery) -> np.ndarray:
-        """``(n_centres,)`` scores of every centre, in ``centres_`` order."""
-        return matvec(self.factor_matrix(query), self.weight_vector_)
+        """``(n_centres,)`` scores of every centre, in ``centres_`` order (as ``match`` ranks them)."""
+        self._check_fitted("centre_vectors_")
+        prepared = self.resolver_.prepare(query)
+        f, ctx = self._factors(prepared, self._encode([prepared])[0])
+        return ctx["expertise"].cap(matvec(f, self.weight_vector_))
 
     def factor_matrix(self, query: MatchQuery) -> np.ndarray:
         """``(n_centres, len(FACTORS))`` factor values in [0, 1] for ``query`` (unweighted)."""
@@ -258,7 +268,14 @@ class CentreMatcher(Estimator):
             f[:, 3] = self.sector_fit_.scores(m_sector)
         geo, km = self.geo_.scores(p.place)
         f[:, 4] = geo
-        return f, {"q_topic": q_topic, "q_service": q_service, "m_sector": m_sector, "km": km}
+        expertise = Assessment()
+        if self.expertise_first:
+            candidates = (self.topic_suggester_.candidates_, self.service_suggester_.candidates_)
+            expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
+            if expertise.nearest_contact.any():
+                f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
+        ctx = {"q_topic": q_topic, "q_service": q_service, "m_sector": m_sector, "km": km, "expertise": expertise}
+        return f, ctx
 
     def _topic_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
         s = self.topic_suggester_
@@ -286,7 +303,8 @@ class CentreMatcher(Estimator):
 
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
         f, ctx = self._factors(p, vector)
-        total = matvec(f, self.weight_vector_)
+        plain = matvec(f, self.weight_vector_)
+        total = ctx["expertise"].cap(plain)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
@@ -295,7 +313,7 @@ class CentreMatcher(Estimator):
         out = []
         for i in top:
             km = float(ctx["km"][i])
-            reasons = explain(self, p, int(i), f[i], ctx)
+            reasons = explain(self, p, int(i), f[i], ctx, cut=float(plain[i] - total[i]))
             out.append(
                 Match(
                     centre=self.centres_[i],

@@ -26,8 +26,14 @@ __all__ = ["explain"]
 _MIN = 5e-4  # contributions below this are noise, not reasons
 
 
-def explain(m: CentreMatcher, p: Prepared, i: int, f: np.ndarray, ctx: dict[str, Any]) -> tuple[Reason, ...]:
-    """The reasons of centre ``i`` for prepared query ``p``, largest contribution first."""
+def explain(
+    m: CentreMatcher, p: Prepared, i: int, f: np.ndarray, ctx: dict[str, Any], cut: float = 0.0
+) -> tuple[Reason, ...]:
+    """The reasons of centre ``i`` for prepared query ``p``, largest contribution first.
+
+    ``cut`` is what the expertise rule took off the score (``matching.expertise``); it
+    appears as a negative topic reason, so the contributions still add up to the score.
+    """
     w = m.weights_
     out: list[Reason] = []
     if w["text"] * f[0] > _MIN:
@@ -51,8 +57,22 @@ def explain(m: CentreMatcher, p: Prepared, i: int, f: np.ndarray, ctx: dict[str,
     if p.place is not None and w["geography"] * f[4] > _MIN:
         km = float(ctx["km"][i])
         text = m.geo_.explain(i, m.centres_[i], p.place, km)
+        a = ctx["expertise"]
+        if a.active and a.nearest_contact[i]:
+            text = f"nearest point of contact, does not offer {_named(a.named)}: {text}"
         out.append(Reason("geography", _r(w["geography"] * f[4]), text))
+    if cut > _MIN:
+        a = ctx["expertise"]
+        n = int(a.specialist.sum())
+        where = "within reach" if p.place is not None else "for it"
+        level = int(a.level[i])
+        offer = f"offers {_named(a.named)} only at level {level}" if level else f"does not offer {_named(a.named)}"
+        out.append(Reason("topic", _r(-cut), f"{offer}: ranked after the {n} specialist{'s' if n != 1 else ''} {where}"))
     return tuple(sorted(out, key=lambda r: -r.contribution))
+
+
+def _named(labels: tuple[str, ...]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 def _concept_reasons(

@@ -387,6 +387,13 @@ def test_hybrid_beats_every_baseline_on_the_default_set(default_catalogue, model
 
 
 @pytest.mark.model
+def test_hybrid_beats_every_baseline_on_the_fair_dev_half(default_catalogue, model_encoder) -> None:
+    report = _report(default_catalogue, model_encoder, "queries_fair_dev.jsonl")
+    _assert_hybrid_beats_baselines(report)
+    assert report.rankers["hybrid"].paraphrase is not None
+
+
+@pytest.mark.model
 def test_hybrid_beats_every_baseline_on_the_catalogue_set(eu_catalogue, model_encoder) -> None:
     report = _report(eu_catalogue, model_encoder, "queries_catalogue.jsonl")
     assert report.n_queries >= 30
