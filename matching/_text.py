@@ -15,6 +15,7 @@ as whole words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -50,7 +51,13 @@ def _stem(word: str) -> str:
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """Folded words of ``text`` with their character spans: ``[(word, start, end), ...]``."""
-    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    # memoised: a query's text is read once per scheme (technology, service)
+    return tuple((fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ class LabelIndex:
 
     def find(self, text: str) -> list[LabelHit]:
         """Every label found in ``text``, at most one hit per (concept, label)."""
-        toks = tokens(text)
+        toks = _tokens(text)
         if not toks:
             return []
         positions: dict[str, list[tuple[int, bool]]] = defaultdict(list)
@@ -159,7 +166,7 @@ class LabelIndex:
         return None
 
 
-def _surface(text: str, toks: list[tuple[str, int, int]], where: list[int]) -> str:
+def _surface(text: str, toks: Sequence[tuple[str, int, int]], where: list[int]) -> str:
     if where[-1] - where[0] + 1 == len(where):  # consecutive words: quote the span as written
         return text[toks[where[0]][1] : toks[where[-1]][2]]
     return " ".join(text[toks[p][1] : toks[p][2]] for p in where)

@@ -119,7 +119,7 @@ class ExpertiseIndex:
         self.service_levels = np.rint(service_levels * 5).astype(np.int8)
         self.tagged = np.array([bool(c.topics) for c in centres], dtype=bool)
         self.wide = np.array([(c.scope or "").lower() in ("national", "international") for c in centres], dtype=bool)
-        self.state = np.array([c.state_ags or "" for c in centres], dtype=object)
+        self.state = np.array([int(c.state_ags) if (c.state_ags or "").isdigit() else -1 for c in centres])
 
     def named_rows(self, p: Prepared, candidates: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the clearly named technology and service concepts of a prepared query."""
@@ -149,9 +149,9 @@ class ExpertiseIndex:
         if len(serv):
             level = np.maximum(level, self.service_levels[:, serv].max(axis=1))
         if p.place is not None:
+            state = int(p.place.state_ags) if p.place.state_ags.isdigit() else -2
             with np.errstate(invalid="ignore"):
-                near = np.nan_to_num(km, nan=np.inf) <= r.reach_km
-            reach = self.wide | (self.state == p.place.state_ags) | near
+                reach = self.wide | (self.state == state) | (km <= r.reach_km)  # NaN km: False
             weak = 0
         else:
             reach = np.ones(n, dtype=bool)

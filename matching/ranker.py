@@ -57,6 +57,7 @@ from graph.errors import InvalidInput, RegiomatchError
 from matching._base import Estimator, check_k, encode_cached, matvec, resolve_encoder
 from matching._concepts import ConceptFit, SectorFit
 from matching._geo import GeoIndex
+from matching._lru import LRU
 from matching._resolve import Prepared, QueryResolver
 from matching.expertise import Assessment, ExpertiseIndex, ExpertiseRule
 from matching.query import Match, MatchQuery
@@ -106,10 +107,14 @@ class CentreMatcher(Estimator):
     missing factors 0; or a path to a weights file written by
     ``matching.learn.save_weights``), ``distance_scale_km`` (distance decay),
     ``suggest_k`` and ``min_topic_score`` (how many suggested topics, and how
-    sure, count as the need's topics when none are given), ``lexical_weight``.
+    sure, count as the need's topics when none are given), ``lexical_weight``,
+    ``expertise_first`` (apply ``matching.expertise``'s rule; False: the plain
+    weighted sum), ``query_cache_size`` (how many recent query texts keep their
+    vectors, so a repeated need is not encoded again; 0: none).
 
     Fitted attributes: ``centres_``, ``centre_vectors_`` ``(n_centres, dim)``,
-    ``weights_``, ``topic_suggester_``, ``service_suggester_``, ``encoder_``.
+    ``weights_``, ``topic_suggester_``, ``service_suggester_``, ``encoder_``,
+    ``expertise_``, ``query_vectors_`` (the recent query vectors).
     """
 
     FACTORS = FACTORS
@@ -127,6 +132,7 @@ class CentreMatcher(Estimator):
         min_topic_score: float = 0.25,
         lexical_weight: float = 0.5,
         expertise_first: bool = True,
+        query_cache_size: int = 1024,
     ) -> None:
         self.encoder = encoder
         self.model = model
@@ -138,6 +144,7 @@ class CentreMatcher(Estimator):
         self.min_topic_score = min_topic_score
         self.lexical_weight = lexical_weight
         self.expertise_first = expertise_first
+        self.query_cache_size = query_cache_size
 
     # ------------------------------------------------------------------ fit
 
@@ -175,6 +182,8 @@ class CentreMatcher(Estimator):
         self.sector_fit_ = SectorFit(centres, catalogue.concepts_of("sector"), catalogue.concepts_of("nace"))
         self.geo_ = GeoIndex(centres, catalogue.neighbours("district"), self.distance_scale_km)
         self.resolver_ = QueryResolver(catalogue, topics, services)
+        self.query_vectors_: LRU[np.ndarray] = LRU(self.query_cache_size)
+        self.places_: LRU[tuple[np.ndarray, np.ndarray]] = LRU(256)
         self.expertise_ = ExpertiseIndex(
             centres, topics.concepts_, self.topic_fit_.levels, services.concepts_, self.service_fit_.levels,
             ExpertiseRule(),
@@ -231,11 +240,22 @@ class CentreMatcher(Estimator):
         """``(len(prepared), dim)`` query vectors (zeros where there is no text)."""
         dim = self.centre_vectors_.shape[1]
         out = np.zeros((len(prepared), dim), dtype=np.float32)
-        rows = [i for i, p in enumerate(prepared) if p.text]
-        if rows:
-            vectors = self.encoder_.encode([prepared[i].text for i in rows])
-            for row, v in zip(rows, vectors):
-                out[row] = self._text_vector(prepared[row], v)
+        cache = self.query_vectors_
+        raw: dict[str, np.ndarray] = {}
+        for p in prepared:
+            if p.text and p.text not in raw:
+                v = cache.get(p.text)
+                if v is not None:
+                    raw[p.text] = v
+        missing = list(dict.fromkeys(p.text for p in prepared if p.text and p.text not in raw))
+        if missing:
+            for text, v in zip(missing, np.asarray(self.encoder_.encode(missing), dtype=np.float32)):
+                v.flags.writeable = False
+                cache.put(text, v)
+                raw[text] = v
+        for row, p in enumerate(prepared):
+            if p.text:
+                out[row] = self._text_vector(p, raw[p.text])
         return out
 
     def _text_vector(self, p: Prepared, v: np.ndarray) -> np.ndarray:
@@ -266,7 +286,7 @@ class CentreMatcher(Estimator):
         m_sector = self.sector_fit_.weights(p.nace_keys) if p.nace_keys else None
         if m_sector is not None:
             f[:, 3] = self.sector_fit_.scores(m_sector)
-        geo, km = self.geo_.scores(p.place)
+        geo, km = self._place_scores(p)
         f[:, 4] = geo
         expertise = Assessment()
         if self.expertise_first:
@@ -276,6 +296,18 @@ class CentreMatcher(Estimator):
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
         ctx = {"q_topic": q_topic, "q_service": q_service, "m_sector": m_sector, "km": km, "expertise": expertise}
         return f, ctx
+
+    def _place_scores(self, p: Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """The geography factor and distances for the query's place, kept for recent places."""
+        if p.place is None:
+            return self.geo_.scores(None)
+        hit = self.places_.get(p.place)
+        if hit is None:
+            hit = self.geo_.scores(p.place)
+            for a in hit:
+                a.flags.writeable = False
+            self.places_.put(p.place, hit)
+        return hit
 
     def _topic_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
         s = self.topic_suggester_
