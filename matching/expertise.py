@@ -11,11 +11,12 @@ For a need with clearly named topics:
   serve the asker: with a location, it has national or international scope, sits in
   the asker's state, or is at most ``reach_km`` (150 km) away; without a location,
   every centre can.
-- A centre *without the expertise* has technology tags yet offers none of the named
-  topics (with a location), or at most at level ``weak_level_unlocated`` (1) when no
-  location is given, and is not a centre for the asker's trade (its sector fit is
-  below ``trade_fit``, 0.8). Centres without any technology tags are left alone: what
-  they do is known only from their description, which the text factor reads.
+- A centre *without the expertise* is tagged in the scheme(s) of the named topics
+  (technology, service) yet offers none of them (with a location), or at most at
+  level ``weak_level_unlocated`` (1) when no location is given, and is not a centre
+  for the asker's trade (its sector fit is below ``trade_fit``, 0.8). Centres without
+  tags in a scheme are left alone: what they do is known only from their
+  description, which the text factor reads.
 - A centre without the expertise keeps ``proximity_share`` (0.9) of its geography
   credit when it offers none of the topics: being near makes it the nearest point of
   contact, not an expert.
@@ -117,7 +118,8 @@ class ExpertiseIndex:
         self.services = tuple(services)
         self.technology_levels = np.rint(technology_levels * 5).astype(np.int8)  # ConceptFit stores level / 5
         self.service_levels = np.rint(service_levels * 5).astype(np.int8)
-        self.tagged = np.array([bool(c.topics) for c in centres], dtype=bool)
+        self.tech_tagged = np.array([bool(c.topics) for c in centres], dtype=bool)
+        self.service_tagged = np.array([bool(c.services) for c in centres], dtype=bool)
         self.wide = np.array([(c.scope or "").lower() in ("national", "international") for c in centres], dtype=bool)
         self.state = np.array([int(c.state_ags) if (c.state_ags or "").isdigit() else -1 for c in centres])
 
@@ -142,7 +144,7 @@ class ExpertiseIndex:
         if not len(tech) and not len(serv):
             return Assessment()
         r = self.rule
-        n = self.tagged.shape[0]
+        n = self.tech_tagged.shape[0]
         level = np.zeros(n, dtype=np.int8)
         if len(tech):
             level = np.maximum(level, self.technology_levels[:, tech].max(axis=1))
@@ -156,8 +158,13 @@ class ExpertiseIndex:
         else:
             reach = np.ones(n, dtype=bool)
             weak = r.weak_level_unlocated
-        other_trade = sector_fit < r.trade_fit
-        lacking = self.tagged & other_trade
+        # known to lack the topics: tagged in every scheme a named topic comes from, not the asker's trade
+        known = np.ones(n, dtype=bool)
+        if len(tech):
+            known &= self.tech_tagged
+        if len(serv):
+            known &= self.service_tagged
+        lacking = known & (sector_fit < r.trade_fit)
         named = tuple(
             [self.technology[j].label_en for j in tech] + [self.services[j].label_en for j in serv]
         )
