@@ -31,6 +31,8 @@ CONCEPTS = (
     _concept("technology", "cybersecurity", "Cybersecurity", "Cybersicherheit", alt_de=["IT-Sicherheit"]),
     _concept("technology", "internet-services", "Internet Services", "Internetdienste", alt_de=["Webshop"]),
     _concept("technology", "robotics", "Robotics", "Robotik"),
+    _concept("service", "training", "Training", "Schulung"),
+    _concept("service", "testing", "Test before invest", "Testen"),
     _concept("sector", "retail", "Retail", "Handel", close=["47"]),
     _concept("nace", "G", "Trade", "Handel"),
     _concept("nace", "47", "Retail trade", "Einzelhandel"),
@@ -39,7 +41,7 @@ _BY_KEY = {c.key: c for c in CONCEPTS}
 
 
 def _centre(cid: str, ags: str | None, lat: float | None, lon: float | None, *, scope: str = "regional",
-            topics=(), sectors=(), description: str = "") -> Centre:
+            topics=(), sectors=(), services=(), description: str = "") -> Centre:
     def eng(kind, pairs):
         return tuple(Engagement(_BY_KEY[k].iri, kind, lvl, _BY_KEY[k].label_en, _BY_KEY[k].label_de) for k, lvl in pairs)
 
@@ -47,7 +49,7 @@ def _centre(cid: str, ags: str | None, lat: float | None, lon: float | None, *, 
         iri=f"{B}id/centre/{cid}", id=cid, name=cid, centre_type="edih", description=description,
         municipality_ags=ags, state_ags=ags[:2] if ags else None, district_ags=ags[:5] if ags else None,
         lat=lat, lon=lon, scope=scope, served_ags=(ags[:5],) if ags else (),
-        topics=eng("technology", topics), sectors=eng("sector", sectors),
+        topics=eng("technology", topics), sectors=eng("sector", sectors), services=eng("service", services),
     )
 
 
@@ -143,6 +145,19 @@ def test_a_vague_need_changes_nothing(matcher: CentreMatcher, catalogue: Catalog
     q = MatchQuery("Wir wollen uns beraten lassen", municipality="15083270")
     assert _order(matcher.match(q, k=5)) == _order(plain.match(q, k=5))
     assert list(matcher.scores(q)) == pytest.approx(list(plain.scores(q)))
+
+
+def test_a_named_service_demotes_only_centres_tagged_with_services() -> None:
+    trainer = _centre("trainer", None, None, None, topics=[("robotics", 2)], services=[("training", 5)])
+    tester = _centre("tester", None, None, None, topics=[("robotics", 2)], services=[("testing", 5)],
+                     description="Schulung Schulung Schulung für Mitarbeitende")
+    unknown = _centre("unknown", None, None, None, topics=[("robotics", 2)],
+                      description="Schulung Schulung Schulung für Mitarbeitende")
+    cat = Catalogue(centres=(trainer, tester, unknown), concepts=CONCEPTS)
+    out = CentreMatcher(encoder=HashingEncoder()).fit(cat).match(MatchQuery("Schulung für Mitarbeitende"), k=3)
+    cut = {m.centre.id for m in out if any(r.contribution < 0 for r in m.reasons)}
+    assert cut == {"tester"}  # tagged with services, none of them training; "unknown" has no service tags
+    assert [m.centre.id for m in out].index("trainer") < [m.centre.id for m in out].index("tester")
 
 
 @pytest.mark.parametrize(
