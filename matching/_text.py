@@ -42,6 +42,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
