@@ -25,7 +25,7 @@ For a need with clearly named topics:
   shown as a negative topic reason ("does not offer Cybersecurity; 3 specialists
   within reach rank first").
 
-The numbers were chosen on the dev half of the fair set (``matching/data/``) by
+The numbers (``matching.weights.ExpertiseRule``) were chosen on the dev half of the fair set (``matching/data/``) by
 coordinate search, keeping the two older labelled sets at least as good; the test
 half was not used.
 """
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from graph.errors import InvalidInput
+from matching.weights import ExpertiseRule
 
 if TYPE_CHECKING:
     from graph.records import Centre, Concept
@@ -47,30 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["ExpertiseRule", "ExpertiseIndex", "Assessment"]
 
 _EPS = 1e-4  # how far below the lowest specialist a centre without the expertise lands
-
-
-@dataclass(frozen=True)
-class ExpertiseRule:
-    """The rule's settings (see the module docstring)."""
-
-    min_evidence: float = 0.8
-    specialist_level: int = 4
-    reach_km: float = 150.0
-    weak_level_unlocated: int = 1
-    trade_fit: float = 0.8
-    proximity_share: float = 0.9
-
-    def __post_init__(self) -> None:
-        for name in ("min_evidence", "trade_fit", "proximity_share"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
-                raise InvalidInput(f"expertise rule: {name} must be a number in [0, 1], got {v!r}")
-        for name, lo, hi in (("specialist_level", 1, 5), ("weak_level_unlocated", 0, 5)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                raise InvalidInput(f"expertise rule: {name} must be a whole level {lo}-{hi}, got {v!r}")
-        if isinstance(self.reach_km, bool) or not isinstance(self.reach_km, int | float) or self.reach_km < 0:
-            raise InvalidInput(f"expertise rule: reach_km must be a non-negative number, got {self.reach_km!r}")
 
 
 @dataclass(frozen=True)

@@ -59,9 +59,11 @@ from matching._concepts import ConceptFit, SectorFit
 from matching._geo import GeoIndex
 from matching._lru import LRU
 from matching._resolve import Prepared, QueryResolver
-from matching.expertise import Assessment, ExpertiseIndex, ExpertiseRule
+from matching.expertise import Assessment, ExpertiseIndex
 from matching.query import Match, MatchQuery
+from matching.reasons import FactorRow, QueryContext, ReasonWriter
 from matching.topics import TopicSuggester
+from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, resolve_weights
 
 if TYPE_CHECKING:
     from graph.records import Centre
@@ -69,16 +71,6 @@ if TYPE_CHECKING:
     from matching.encoder import Encoder
 
 __all__ = ["CentreMatcher", "FACTORS", "DEFAULT_WEIGHTS", "centre_profile"]
-
-FACTORS = ("text", "topic", "service", "sector", "geography")
-DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "text": 0.33,
-    "topic": 0.12,
-    "service": 0.12,
-    "sector": 0.05,
-    "geography": 0.38,
-}
-
 
 def centre_profile(c: Centre) -> str:
     """The text a centre is embedded from; labels first so long descriptions cannot crowd them out."""
@@ -154,7 +146,7 @@ class CentreMatcher(Estimator):
             raise InvalidInput("the catalogue has no centres: build or load a store with centres first")
         if not float(self.distance_scale_km) > 0:
             raise InvalidInput(f"distance_scale_km must be positive, got {self.distance_scale_km!r}")
-        weights = _resolve_weights(self.weights)
+        weights = resolve_weights(self.weights)
         encoder = resolve_encoder(self.encoder, self.model, self.model_cache_dir)
         common = dict(
             encoder=encoder, vector_cache=self.vector_cache, lexical_weight=self.lexical_weight,
@@ -188,6 +180,7 @@ class CentreMatcher(Estimator):
             centres, topics.concepts_, self.topic_fit_.levels, services.concepts_, self.service_fit_.levels,
             ExpertiseRule(),
         )
+        self.reasons_ = ReasonWriter(weights, centres, self.topic_fit_, self.service_fit_, self.sector_fit_, self.geo_)
         return self
 
     # ------------------------------------------------------------------ ranking
@@ -225,8 +218,8 @@ class CentreMatcher(Estimator):
         """``(n_centres,)`` scores of every centre, in ``centres_`` order (as ``match`` ranks them)."""
         self._check_fitted("centre_vectors_")
         prepared = self.resolver_.prepare(query)
-        f, ctx = self._factors(prepared, self._encode([prepared])[0])
-        return ctx["expertise"].cap(matvec(f, self.weight_vector_))
+        f, _, ctx = self._factors(prepared, self._encode([prepared])[0])
+        return ctx.expertise.cap(matvec(f, self.weight_vector_))
 
     def factor_matrix(self, query: MatchQuery) -> np.ndarray:
         """``(n_centres, len(FACTORS))`` factor values in [0, 1] for ``query`` (unweighted)."""
@@ -273,7 +266,9 @@ class CentreMatcher(Estimator):
         mixed = len(p.text.split()) * v + label_words * labels
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
-    def _factors(self, p: Prepared, vector: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    def _factors(self, p: Prepared, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, QueryContext]:
+        """``(n_centres, len(FACTORS))`` factor values, ``(n_centres,)`` distances in km (NaN:
+        unknown) and what the reasons need to know about the query."""
         n = len(self.centres_)
         f = np.zeros((n, len(FACTORS)), dtype=np.float32)
         has_text = bool(p.text)
@@ -294,8 +289,7 @@ class CentreMatcher(Estimator):
             expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
-        ctx = {"q_topic": q_topic, "q_service": q_service, "m_sector": m_sector, "km": km, "expertise": expertise}
-        return f, ctx
+        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise)
 
     def _place_scores(self, p: Prepared) -> tuple[np.ndarray, np.ndarray]:
         """The geography factor and distances for the query's place, kept for recent places."""
@@ -334,50 +328,24 @@ class CentreMatcher(Estimator):
         return q
 
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
-        f, ctx = self._factors(p, vector)
+        f, km, ctx = self._factors(p, vector)
         plain = matvec(f, self.weight_vector_)
-        total = ctx["expertise"].cap(plain)
+        total = ctx.expertise.cap(plain)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
-        from matching.reasons import explain
-
         out = []
         for i in top:
-            km = float(ctx["km"][i])
-            reasons = explain(self, p, int(i), f[i], ctx, cut=float(plain[i] - total[i]))
+            row = FactorRow.of(f[i], km[i], cut=float(plain[i] - total[i]))
             out.append(
                 Match(
                     centre=self.centres_[i],
                     score=round(float(total[i]), 4),
-                    distance_km=None if np.isnan(km) else round(km, 1),
-                    reasons=reasons,
+                    distance_km=None if np.isnan(row.km) else round(row.km, 1),
+                    reasons=self.reasons_.explain(ctx, int(i), row),
                 )
             )
         return out
-
-
-def _resolve_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -> dict[str, float]:
-    if weights is None:
-        return dict(DEFAULT_WEIGHTS)
-    if isinstance(weights, str | os.PathLike):
-        from matching.learn import load_weights
-
-        return load_weights(weights)
-    if not isinstance(weights, Mapping):
-        raise InvalidInput(f"weights must be a dict of factor -> weight or a file path, got {weights!r}")
-    unknown = set(weights) - set(FACTORS)
-    if unknown:
-        raise InvalidInput(f"unknown factor(s) {', '.join(sorted(unknown))} in weights; valid: {', '.join(FACTORS)}")
-    out = {}
-    for f in FACTORS:
-        w = weights.get(f, 0.0)
-        if isinstance(w, bool) or not isinstance(w, int | float) or not np.isfinite(w) or w < 0:
-            raise InvalidInput(f"weight of {f!r} must be a non-negative number, got {w!r}")
-        out[f] = float(w)
-    if sum(out.values()) <= 0:
-        raise InvalidInput(f"weights {dict(weights)!r} are all zero: give at least one factor a positive weight")
-    return out
 
 
 def _topic_label_text(label: str) -> str:

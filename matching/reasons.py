@@ -4,71 +4,115 @@ Examples: "offers Cybersecurity at level 5 — your need mentions
 Verschlüsselungstrojaner, IT-Sicherheit", "offers Robotics at level 4 (related to
 Sensors & Vision Processing Systems)", "works with NACE C25 firms (Manufacturing
 and processing, level 5)", "serves your district Börde, 41 km away". The
-contributions of a match's reasons add up to its score.
+contributions of a match's reasons add up to its score; when the expertise rule
+(``matching.expertise``) ranks a centre after the specialists, the cut is a negative
+topic reason ("does not offer Cybersecurity: ranked after the 3 specialists within
+reach").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matching._concepts import engagements
+from matching.expertise import Assessment
 from matching.query import Reason
+from matching.weights import FACTORS
 
 if TYPE_CHECKING:
-    from matching._concepts import ConceptFit
+    from collections.abc import Mapping
+
+    from graph.records import Centre
+    from matching._concepts import ConceptFit, SectorFit
+    from matching._geo import GeoIndex
     from matching._resolve import Prepared
-    from matching.ranker import CentreMatcher
     from matching.topics import TextAnalysis
 
-__all__ = ["explain"]
+__all__ = ["FactorRow", "QueryContext", "ReasonWriter"]
 
 _MIN = 5e-4  # contributions below this are noise, not reasons
 
 
-def explain(
-    m: CentreMatcher, p: Prepared, i: int, f: np.ndarray, ctx: dict[str, Any], cut: float = 0.0
-) -> tuple[Reason, ...]:
-    """The reasons of centre ``i`` for prepared query ``p``, largest contribution first.
+@dataclass(frozen=True)
+class FactorRow:
+    """One centre's factor values (each in [0, 1]) for one query, and its distance in km (NaN: unknown)."""
 
-    ``cut`` is what the expertise rule took off the score (``matching.expertise``); it
-    appears as a negative topic reason, so the contributions still add up to the score.
-    """
-    w = m.weights_
-    out: list[Reason] = []
-    if w["text"] * f[0] > _MIN:
-        out.append(Reason("text", _r(w["text"] * f[0]), f"its profile is similar to your need ({f[0]:.2f})"))
-    out += _concept_reasons(
-        "topic", w["topic"], m.topic_fit_, i, ctx["q_topic"], p.topics, set(p.topic_rows), m, "offers"
-    )
-    out += _concept_reasons(
-        "service", w["service"], m.service_fit_, i, ctx["q_service"], p.services, set(p.service_rows), m,
-        "offers the service",
-    )
-    if ctx["m_sector"] is not None and w["sector"] * f[3] > _MIN:
-        hit = m.sector_fit_.explain(i, ctx["m_sector"])
-        if hit is not None:
-            s, _ = hit
-            label = m.sector_fit_.sectors[s].label_en
-            level = _level(m.centres_[i].sectors, m.sector_fit_.sectors[s].iri)
-            out.append(
-                Reason("sector", _r(w["sector"] * f[3]), f"works with NACE {p.nace_label} firms ({label}, level {level})")
-            )
-    if p.place is not None and w["geography"] * f[4] > _MIN:
-        km = float(ctx["km"][i])
-        text = m.geo_.explain(i, m.centres_[i], p.place, km)
-        a = ctx["expertise"]
-        if a.active and a.nearest_contact[i]:
-            text = f"nearest point of contact, does not offer {_named(a.named)}: {text}"
-        out.append(Reason("geography", _r(w["geography"] * f[4]), text))
-    if cut > _MIN:
-        a = ctx["expertise"]
-        n = int(a.specialist.sum())
-        where = "within reach" if p.place is not None else "for it"
-        level = int(a.level[i])
-        offer = f"offers {_named(a.named)} only at level {level}" if level else f"does not offer {_named(a.named)}"
-        out.append(Reason("topic", _r(-cut), f"{offer}: ranked after the {n} specialist{'s' if n != 1 else ''} {where}"))
-    return tuple(sorted(out, key=lambda r: -r.contribution))
+    text: float
+    topic: float
+    service: float
+    sector: float
+    geography: float
+    km: float
+    cut: float = 0.0  # what the expertise rule took off the weighted sum (``matching.expertise``)
+
+    @classmethod
+    def of(cls, values: np.ndarray, km: float, cut: float = 0.0) -> FactorRow:
+        """The row from a ``(len(FACTORS),)`` vector in ``FACTORS`` order."""
+        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km), cut=float(cut))
+
+
+@dataclass(frozen=True)
+class QueryContext:
+    """What the ranker derived from a prepared query, shared by every centre's reasons:
+    the query's weight on each technology and service concept, and on each sector (None: no sector),
+    and what the expertise rule found (``matching.expertise``)."""
+
+    prepared: Prepared
+    topic_weights: np.ndarray
+    service_weights: np.ndarray
+    sector_weights: np.ndarray | None
+    expertise: Assessment = field(default_factory=Assessment)
+
+
+@dataclass(frozen=True, eq=False)
+class ReasonWriter:
+    """Turns factor rows into reasons; built once by ``CentreMatcher.fit`` from its fitted parts."""
+
+    weights: Mapping[str, float]
+    centres: tuple[Centre, ...]
+    topic_fit: ConceptFit
+    service_fit: ConceptFit
+    sector_fit: SectorFit
+    geo: GeoIndex
+
+    def explain(self, ctx: QueryContext, i: int, row: FactorRow) -> tuple[Reason, ...]:
+        """The reasons of centre ``i``, largest contribution first."""
+        w, p, centre = self.weights, ctx.prepared, self.centres[i]
+        out: list[Reason] = []
+        if w["text"] * row.text > _MIN:
+            out.append(Reason("text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})"))
+        out += _concept_reasons(
+            "topic", w["topic"], self.topic_fit, i, ctx.topic_weights, p.topics, set(p.topic_rows),
+            centre, "offers",
+        )
+        out += _concept_reasons(
+            "service", w["service"], self.service_fit, i, ctx.service_weights, p.services, set(p.service_rows),
+            centre, "offers the service",
+        )
+        if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
+            hit = self.sector_fit.explain(i, ctx.sector_weights)
+            if hit is not None:
+                sector = self.sector_fit.sectors[hit[0]]
+                level = _level(centre.sectors, sector.iri)
+                text = f"works with NACE {p.nace_label} firms ({sector.label_en}, level {level})"
+                out.append(Reason("sector", _r(w["sector"] * row.sector), text))
+        a = ctx.expertise
+        if p.place is not None and w["geography"] * row.geography > _MIN:
+            text = self.geo.explain(i, centre, p.place, row.km)
+            if a.active and a.nearest_contact[i]:
+                text = f"nearest point of contact, does not offer {_named(a.named)}: {text}"
+            out.append(Reason("geography", _r(w["geography"] * row.geography), text))
+        if row.cut > _MIN:
+            n = int(a.specialist.sum())
+            where = "within reach" if p.place is not None else "for it"
+            level = int(a.level[i])
+            offer = f"offers {_named(a.named)} only at level {level}" if level else f"does not offer {_named(a.named)}"
+            text = f"{offer}: ranked after the {n} specialist{'s' if n != 1 else ''} {where}"
+            out.append(Reason("topic", _r(-row.cut), text))
+        return tuple(sorted(out, key=lambda r: -r.contribution))
 
 
 def _named(labels: tuple[str, ...]) -> str:
@@ -83,20 +127,19 @@ def _concept_reasons(
     q: np.ndarray,
     analysis: TextAnalysis,
     explicit: set[int],
-    m: CentreMatcher,
+    centre: Centre,
     verb: str,
 ) -> list[Reason]:
     if weight <= 0 or not q.any():
         return []
-    centre = m.centres_[i]
-    engagements = centre.topics if fit.kind == "technology" else centre.services
+    offered_by = engagements(centre, fit.kind)
     out = []
     for j, c, share in fit.explain(i, q):
         contribution = weight * share
         if contribution <= _MIN:
             continue
         need, offered = fit.concepts[j], fit.concepts[c]
-        level = _level(engagements, offered.iri)
+        level = _level(offered_by, offered.iri)
         text = f"{verb} {offered.label_en} at level {level}"
         if c != j:
             text += f" (close to {need.label_en})"
