@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching._concepts import engagements
 from matching.expertise import Assessment
 from matching.query import Reason
 from matching.weights import FACTORS
@@ -132,14 +131,13 @@ def _concept_reasons(
 ) -> list[Reason]:
     if weight <= 0 or not q.any():
         return []
-    offered_by = engagements(centre, fit.kind)
     out = []
     for j, c, share in fit.explain(i, q):
         contribution = weight * share
         if contribution <= _MIN:
             continue
         need, offered = fit.concepts[j], fit.concepts[c]
-        level = _level(offered_by, offered.iri)
+        level = round(float(fit.levels[i, c]) * 5)
         text = f"{verb} {offered.label_en} at level {level}"
         if c != j:
             text += f" (close to {need.label_en})"
