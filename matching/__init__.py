@@ -20,7 +20,7 @@ from matching.learn import TrainingResult, WeightsComparison, compare_weights, f
 from matching.query import Match, MatchQuery, Reason
 from matching.ranker import CentreMatcher, centre_profile
 from matching.topics import TopicSuggester, TopicSuggestion
-from matching.weights import DEFAULT_WEIGHTS, FACTORS, load_weights, save_weights, weights_path
+from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, load_weights, save_weights, weights_path
 
 __all__ = [
     "Encoder",
@@ -39,6 +39,7 @@ __all__ = [
     "Reason",
     "FACTORS",
     "DEFAULT_WEIGHTS",
+    "ExpertiseRule",
     "centre_profile",
     "fit_weights",
     "compare_weights",
