@@ -102,6 +102,8 @@ def test_specialist_within_reach_outranks_the_local_centre_without_the_topic(mat
     cut = [r for r in local.reasons if r.factor == "topic" and r.contribution < 0]
     assert cut and "ranked after the 1 specialist within reach" in cut[0].text
     assert local.score == pytest.approx(sum(r.contribution for r in local.reasons), abs=2e-3)
+    scores = dict(zip((c.id for c in matcher.centres_), matcher.scores(MatchQuery(NEED, municipality="15083270"))))
+    assert scores["local"] == pytest.approx(local.score, abs=1e-4) and scores["local"] < scores["hannover-cyber"]
 
 
 def test_the_rule_is_what_moves_the_local_centre(catalogue: Catalogue) -> None:
