@@ -102,7 +102,9 @@ class CentreMatcher(Estimator):
     sure, count as the need's topics when none are given), ``lexical_weight``,
     ``expertise_first`` (apply ``matching.expertise``'s rule; False: the plain
     weighted sum), ``query_cache_size`` (how many recent query texts keep their
-    vectors, so a repeated need is not encoded again; 0: none).
+    vectors, so a repeated need is not encoded again; 0: none),
+    ``definition_weight`` (share of definition linking in the topic scores, see
+    ``matching.topics``; 0 keeps the tuned label-and-embedding topics).
 
     Fitted attributes: ``centres_``, ``centre_vectors_`` ``(n_centres, dim)``,
     ``weights_``, ``topic_suggester_``, ``service_suggester_``, ``encoder_``,
@@ -121,6 +123,7 @@ class CentreMatcher(Estimator):
         weights: Mapping[str, float] | str | os.PathLike[str] | None = None,
         distance_scale_km: float = 100.0,
         suggest_k: int = 3,
+        definition_weight: float = 0.0,
         min_topic_score: float = 0.25,
         lexical_weight: float = 0.5,
         expertise_first: bool = True,
@@ -133,6 +136,7 @@ class CentreMatcher(Estimator):
         self.weights = weights
         self.distance_scale_km = distance_scale_km
         self.suggest_k = suggest_k
+        self.definition_weight = definition_weight
         self.min_topic_score = min_topic_score
         self.lexical_weight = lexical_weight
         self.expertise_first = expertise_first
@@ -150,7 +154,8 @@ class CentreMatcher(Estimator):
         encoder = resolve_encoder(self.encoder, self.model, self.model_cache_dir)
         common = dict(
             encoder=encoder, vector_cache=self.vector_cache, lexical_weight=self.lexical_weight,
-            prior_weight=0.0,
+            prior_weight=0.0, model_weight=0.0,  # a need's topics come from the need, not from hub statistics
+            definition_weight=self.definition_weight,
         )
         topics = TopicSuggester(scheme="technology", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]
         services = TopicSuggester(scheme="service", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]

@@ -28,12 +28,14 @@ class Settings(BaseSettings):
 
     store: str = Field(default_factory=default_store_dir, description="store directory or SPARQL URL")
     update_url: str | None = Field(default=None, description="SPARQL update URL of a remote store, if not the store URL")
+    lock_wait: float = Field(default=10.0, ge=0, description="seconds a writer waits for another writer to finish")
     cache_dir: str | None = Field(
         default=None,
         description="cache of model exports (models/) and of a remote store's vectors and weights; "
         "None: $XDG_CACHE_HOME/regiomatch (see service.runtime)",
     )
-    encoder: str = Field(default="onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers")
+    encoder: str = Field(default="onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers, "
+                         "use-multilingual, e5-small, minilm|use, minilm|e5, minilm+use, minilm+e5")
     model: str | None = Field(default=None, description="sentence-transformers model name or path")
 
 

@@ -27,7 +27,8 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 EncoderOpt = Annotated[
     str | None,
-    typer.Option("--encoder", help="onnx-int8 | onnx | sentence-transformers | hashing [env: REGIOMATCH_ENCODER]"),
+    typer.Option("--encoder", help="onnx-int8 | onnx | sentence-transformers | use-multilingual | e5-small | minilm|use | minilm|e5 "
+        "| minilm+use | minilm+e5 | hashing [env: REGIOMATCH_ENCODER]"),
 ]
 BatchOpt = Annotated[
     Path | None,
@@ -60,11 +61,15 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import warnings
+
         from graph.errors import RegiomatchError
         from service.errors import exit_code
 
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _notice  # a warning (e.g. an unwritable cache) is one "note:" line
+                return fn(*args, **kwargs)
         except RegiomatchError as exc:
             fail(str(exc), exit_code(exc))
         except BrokenPipeError:  # the reader went away (`regiomatch … | head`): stop quietly
@@ -77,6 +82,10 @@ def handle_errors(fn: F) -> F:
             fail("interrupted", 130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _notice(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    typer.echo(f"note: {message}", err=True)
 
 
 def _silence_stdout() -> None:
