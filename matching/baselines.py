@@ -211,7 +211,9 @@ class TopicOnlyRanker(Estimator):
 
         self.centres_ = tuple(catalogue.centres)
         self.encoder_ = encoder or resolve_encoder(self.encoder, self.model, self.model_cache_dir)
-        common = dict(encoder=self.encoder_, vector_cache=self.vector_cache, prior_weight=0.0)
+        # the need's topics found as CentreMatcher finds them by default: from the need alone
+        common = dict(encoder=self.encoder_, vector_cache=self.vector_cache, prior_weight=0.0, model_weight=0.0,
+                      definition_weight=0.0)
         self.suggesters_ = tuple(
             TopicSuggester(scheme=scheme, **common).fit(catalogue, encoder=self.encoder_)  # type: ignore[arg-type]
             for scheme in ("technology", "service")
