@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InvalidInput, NotFitted, UnknownEntity, UnreadableInput
-from graph.records import Centre, Concept, Engagement, Region
-from matching.baselines import EmbeddingRanker, NearestRanker, RandomRanker, TfidfRanker, TopicOnlyRanker
+from graph.records import Centre, Engagement, Region
+from matching.baselines import EmbeddingRanker, NearestRanker, RandomRanker, TfidfRanker
 from matching.catalogue import Catalogue
 from matching.evaluate import (
     DATA_DIR,
@@ -110,21 +110,6 @@ def test_load_queries_names_line_and_field(tmp_path: Path, line: str, exc: type,
         load_queries(p)
     assert fragment in str(err.value)
     assert str(p) in str(err.value)
-
-
-def test_load_queries_reads_the_fair_sets_extra_fields(tmp_path: Path) -> None:
-    line = {"id": "f1", "text": "Wo sind unsere Lieferwagen?", "lang": "de", "paraphrase": True,
-            "relevant": {"c-farm": 2}, "relevant_topics": {"location-based-applications": 3}, "note": "n"}
-    q = load_queries(_write(tmp_path, GOOD, json.dumps(line)))[1]
-    assert q.paraphrase is True and q.relevant_topics == {"location-based-applications": 3}
-    assert load_queries(_write(tmp_path, GOOD))[0].paraphrase is False
-
-
-def test_shipped_fair_halves_load_with_every_line_judged() -> None:
-    for half in ("dev", "test"):
-        qs = load_queries(DATA_DIR / f"queries_fair_{half}.jsonl")
-        assert len(qs) >= 100 and all(q.relevant for q in qs)
-        assert 0 < sum(q.paraphrase for q in qs) < len(qs)
 
 
 def test_load_queries_refuses_missing_and_empty_files(tmp_path: Path) -> None:
@@ -255,30 +240,6 @@ def test_text_baselines_find_the_centre_by_words(tiny: Catalogue) -> None:
     assert tfidf.match(MatchQuery("ransomware and IT security"), k=1)[0].centre.id == "c-cyber"
     emb = EmbeddingRanker(encoder=HashingEncoder()).fit(tiny)
     assert emb.match(MatchQuery("cybersecurity ransomware defence"), k=1)[0].centre.id == "c-cyber"
-
-
-def _concept(slug: str, en: str, de: str, scheme: str = "technology") -> Concept:
-    return Concept(iri=T + slug, scheme=scheme, key=slug, label_en=en, label_de=de)
-
-
-def test_topic_only_ranks_by_level_of_the_named_topic_and_reports_paraphrase(tiny: Catalogue) -> None:
-    from matching.encoder import HashingEncoder
-
-    concepts = (_concept("cybersecurity", "Cybersecurity", "Cybersicherheit"),
-                _concept("internet-of-things", "Internet of Things", "Internet der Dinge"),
-                _concept("digital-twins", "Digital twins", "Digitale Zwillinge"),
-                _concept("robotics", "Robotics", "Robotik"))
-    cat = Catalogue(centres=CENTRES, concepts=concepts, regions=REGIONS)
-    r = TopicOnlyRanker(encoder=HashingEncoder()).fit(cat)
-    # IoT: Magdeburg and the farm hub both at level 4 (random order between them), then the rest
-    top = [m.centre.id for m in r.match(MatchQuery("Wir wollen unser Lager mit dem Internet der Dinge vernetzen"))]
-    assert set(top[:2]) == {"c-magdeburg", "c-farm"}
-    assert [m.centre.id for m in r.match(MatchQuery("", topics=("robotics",)), k=1)] == ["c-abroad"]
-    queries = [LabelledQuery("Cybersicherheit", {"c-cyber": 3}, lang="de", paraphrase=False),
-               LabelledQuery("Robotik für die Fertigung", {"c-abroad": 3}, lang="de", paraphrase=True)]
-    report = evaluate({"topic-only": r}, queries, k=2)
-    assert report.rankers["topic-only"].paraphrase == pytest.approx(1.0)
-    assert "paraphr." in report.table()
 
 
 def test_baselines_check_fitted_and_k(tiny: Catalogue) -> None:
