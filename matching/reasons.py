@@ -4,17 +4,20 @@ Examples: "offers Cybersecurity at level 5 — your need mentions
 Verschlüsselungstrojaner, IT-Sicherheit", "offers Robotics at level 4 (related to
 Sensors & Vision Processing Systems)", "works with NACE C25 firms (Manufacturing
 and processing, level 5)", "serves your district Börde, 41 km away". The
-contributions of a match's reasons add up to its score.
+contributions of a match's reasons add up to its score; when the expertise rule
+(``matching.expertise``) ranks a centre after the specialists, the cut is a negative
+topic reason ("does not offer Cybersecurity: ranked after the 3 specialists within
+reach").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching._concepts import engagements
+from matching.expertise import Assessment
 from matching.query import Reason
 from matching.weights import FACTORS
 
@@ -42,22 +45,25 @@ class FactorRow:
     sector: float
     geography: float
     km: float
+    cut: float = 0.0  # what the expertise rule took off the weighted sum (``matching.expertise``)
 
     @classmethod
-    def of(cls, values: np.ndarray, km: float) -> FactorRow:
+    def of(cls, values: np.ndarray, km: float, cut: float = 0.0) -> FactorRow:
         """The row from a ``(len(FACTORS),)`` vector in ``FACTORS`` order."""
-        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km))
+        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km), cut=float(cut))
 
 
 @dataclass(frozen=True)
 class QueryContext:
     """What the ranker derived from a prepared query, shared by every centre's reasons:
-    the query's weight on each technology and service concept, and on each sector (None: no sector)."""
+    the query's weight on each technology and service concept, and on each sector (None: no sector),
+    and what the expertise rule found (``matching.expertise``)."""
 
     prepared: Prepared
     topic_weights: np.ndarray
     service_weights: np.ndarray
     sector_weights: np.ndarray | None
+    expertise: Assessment = field(default_factory=Assessment)
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,10 +98,24 @@ class ReasonWriter:
                 level = _level(centre.sectors, sector.iri)
                 text = f"works with NACE {p.nace_label} firms ({sector.label_en}, level {level})"
                 out.append(Reason("sector", _r(w["sector"] * row.sector), text))
+        a = ctx.expertise
         if p.place is not None and w["geography"] * row.geography > _MIN:
             text = self.geo.explain(i, centre, p.place, row.km)
+            if a.active and a.nearest_contact[i]:
+                text = f"nearest point of contact, does not offer {_named(a.named)}: {text}"
             out.append(Reason("geography", _r(w["geography"] * row.geography), text))
+        if row.cut > _MIN:
+            n = int(a.specialist.sum())
+            where = "within reach" if p.place is not None else "for it"
+            level = int(a.level[i])
+            offer = f"offers {_named(a.named)} only at level {level}" if level else f"does not offer {_named(a.named)}"
+            text = f"{offer}: ranked after the {n} specialist{'s' if n != 1 else ''} {where}"
+            out.append(Reason("topic", _r(-row.cut), text))
         return tuple(sorted(out, key=lambda r: -r.contribution))
+
+
+def _named(labels: tuple[str, ...]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 def _concept_reasons(
@@ -111,14 +131,13 @@ def _concept_reasons(
 ) -> list[Reason]:
     if weight <= 0 or not q.any():
         return []
-    offered_by = engagements(centre, fit.kind)
     out = []
     for j, c, share in fit.explain(i, q):
         contribution = weight * share
         if contribution <= _MIN:
             continue
         need, offered = fit.concepts[j], fit.concepts[c]
-        level = _level(offered_by, offered.iri)
+        level = round(float(fit.levels[i, c]) * 5)
         text = f"{verb} {offered.label_en} at level {level}"
         if c != j:
             text += f" (close to {need.label_en})"
