@@ -243,11 +243,11 @@ def gaps(
     summary = net.summary(suggestions=10, unmet=unmet_by_state(analyser))
     if csv_file is not None and out_path is not None:
         _write_atomic(out_path, _gaps_csv(analyser, report, topic))
-        typer.echo(f"wrote {len(report.per_municipality):,} municipalities to {csv_file}")
+        typer.echo(f"wrote {len(report.per_municipality):,} municipalities to {csv_file}", err=True)
         return
     if html_file is not None and out_path is not None:
         _write_atomic(out_path, _gaps_html(analyser, report, net, summary, topic))
-        typer.echo(f"wrote the gap report for {report.region_name} to {html_file}")
+        typer.echo(f"wrote the gap report for {report.region_name} to {html_file}", err=True)
         return
     if as_json:
         from service.schemas import GapsReport

@@ -190,3 +190,4 @@ def test_output_through_a_symlink_or_fifo_keeps_the_link(default_store_dir, tmp_
     reader.join(timeout=60)
     assert res.exit_code == 0, res.output
     assert fifo.is_fifo() and got and got[0].startswith("ags,name,")  # renaming over it would replace the pipe
+    assert "wrote 34 municipalities" in res.stderr and res.stdout == ""  # `--csv /dev/stdout` stays pure CSV
