@@ -1,0 +1,92 @@
+"""Mounting the web pages on a FastAPI app, and the standalone web app.
+
+``mount_web(app)`` adds the pages, ``/web/suggest``, the static files under
+``/static/web`` and a small ASGI layer that lets pages and JSON share URLs:
+a GET of ``/``, ``/search``, ``/gaps``, ``/centres/{id}`` or ``/regions/{ags}``
+from a client that prefers ``text/html`` (a browser) is served by the page
+(internally ``/_web/…``); any other client gets the API's JSON at the same URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+__all__ = ["mount_web", "create_web_app", "wants_html"]
+
+_STATIC = Path(__file__).resolve().parent / "static"
+_PAGES = re.compile(r"^/(|search|gaps|gaps\.csv|centres/[^/]+|regions/[^/]+)$")
+
+
+def wants_html(accept: str) -> bool:
+    """Whether an ``Accept`` header prefers HTML over JSON (browsers do; curl's ``*/*`` does not)."""
+    q: dict[str, float] = {}
+    for item in accept.split(","):
+        kind, _, params = item.strip().partition(";")
+        weight = 1.0
+        for p in params.split(";"):
+            name, _, value = p.strip().partition("=")
+            if name == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        q[kind.strip().lower()] = max(weight, q.get(kind.strip().lower(), 0.0))
+    html = max(q.get("text/html", 0.0), q.get("application/xhtml+xml", 0.0))
+    return html > 0 and html >= q.get("application/json", 0.0)
+
+
+class _PageRoutes:
+    """Route page URLs to ``/_web/…`` for browsers; add ``Vary: Accept`` to those answers."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or not _PAGES.match(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        if wants_html(accept) or scope["path"] == "/gaps.csv":
+            path = "/_web" + scope["path"]
+            scope = dict(scope, path=path, raw_path=path.encode())
+
+        async def send_vary(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                hdrs = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"vary"]
+                message = dict(message, headers=[*hdrs, (b"vary", b"Accept, Accept-Language, Cookie")])
+            await send(message)
+
+        await self.app(scope, receive, send_vary)
+
+
+def mount_web(app: FastAPI) -> FastAPI:
+    """Add the web pages to ``app`` (call once, after or before the API routers)."""
+    from service.web import pages_centre, pages_gaps, pages_region, pages_search, pages_sme
+
+    for module in (pages_sme, pages_search, pages_centre, pages_region, pages_gaps):
+        app.include_router(module.router)
+    app.mount("/static/web", StaticFiles(directory=str(_STATIC)), name="web-static")
+    app.add_middleware(_PageRoutes)
+    return app
+
+
+def create_web_app() -> FastAPI:
+    """The web pages alone (for development and tests until the API mounts them)."""
+    from service.web.data import _for_app, close_web_data
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _for_app(app)  # open the store and fit the matcher before the first request
+        yield
+        close_web_data(app)
+
+    app = FastAPI(title="regiomatch web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    return mount_web(app)
