@@ -136,6 +136,13 @@ class WebData:
                     out[ags].append(c)
         return {k: tuple(sorted(v, key=lambda c: c.name)) for k, v in out.items()}
 
+    @cached_property
+    def companies(self) -> tuple[Any, ...]:
+        """Every company record (private: pages show only counts per area, never a company)."""
+        from graph import views
+
+        return tuple(views.companies(self.store))
+
     def centres_for_region(self, ags: str) -> list[Centre]:
         """Centres located in or serving the region, its district or its state (each once)."""
         seen: dict[str, Centre] = {}
