@@ -17,4 +17,5 @@ __all__ = [
     "loader",
     "validate",
     "build",
+    "text",
 ]

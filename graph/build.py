@@ -20,9 +20,9 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from graph import iris
-from graph._oxigraph_store import OxigraphStore
 from graph.errors import InvalidInput, StoreError
 from graph.store import is_remote, open_store
+from graph.store.embedded import OxigraphStore
 
 if TYPE_CHECKING:
     from graph.dataset.rdf import Quad
@@ -91,8 +91,12 @@ def build_store(
     seed: int = 42,
     bare: bool = False,
     progress: Callable[[str], None] | None = None,
+    update_url: str | None = None,
 ) -> BuildReport:
-    """(Re)build the store at ``location`` from the default dataset; see module docstring."""
+    """(Re)build the store at ``location`` from the default dataset; see module docstring.
+
+    ``update_url`` is a remote endpoint's update URL when it differs from ``location``.
+    """
     if companies < 0 or companies > 1_000_000:
         raise InvalidInput(f"--companies {companies}: expected a number from 0 to 1,000,000")
     say = progress or (lambda _m: None)
@@ -100,7 +104,7 @@ def build_store(
     say("building graphs")
     report = BuildReport(location=location)
     if is_remote(location):
-        store = open_store(location)
+        store = open_store(location, update_url=update_url)
         try:
             for name, g in _all_graphs(companies, seed, bare).items():
                 say(f"writing {name} ({len(g)} triples)")
@@ -167,7 +171,7 @@ def _bulk_load(store: OxigraphStore, quads: Iterable[Quad], report: BuildReport,
             counts[iris.graph_name(q[3])] += 1
             yield q
 
-    store.bulk_load_nquads(b"".join(nquads_chunks(counted())))
+    store.bulk_load(b"".join(nquads_chunks(counted())))
     # provenance describes the other graphs, so it is reported last
     for name in sorted(counts, key=lambda n: n == "provenance"):
         say(f"wrote {name} ({counts[name]} triples)")

@@ -20,11 +20,11 @@ naming the bad value and the expected form.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from rdflib import URIRef
 
 from graph.errors import InvalidKey
+from graph.text import ascii_fold
 
 __all__ = [
     "BASE",
@@ -61,7 +61,7 @@ _GRAPH = re.compile(r"^[a-z0-9][a-z0-9._/-]{0,127}$")
 
 def slugify(text: str) -> str:
     """Turn a label into an IRI slug: ASCII, lower case, words joined by '-'."""
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_ = ascii_fold(text)
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
     if not slug:
         raise InvalidKey(f"cannot make an identifier from {text!r}: it has no letters or digits")

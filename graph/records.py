@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Region", "Engagement", "Centre", "Company", "Concept", "Outcome"]
+__all__ = ["Region", "Engagement", "Centre", "Company", "Concept", "Outcome", "Link", "RegionLinks"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,22 @@ class Outcome:
     company: str
     centre: str
     rating: float
+
+
+@dataclass(frozen=True)
+class Link:
+    """A linked entity shown by its key (AGS or centre id) and name."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RegionLinks:
+    """What one region is linked to: enclosing regions, parts, neighbours and centres."""
+
+    part_of: tuple[Link, ...]  # innermost first (district before state)
+    parts: int | None  # regions directly inside; None for a municipality
+    neighbours: tuple[Link, ...]
+    centres_located: tuple[Link, ...]  # centres in the region or in a region inside it
+    centres_serving: tuple[Link, ...]  # centres whose served area holds the region

@@ -11,7 +11,7 @@ import typer
 
 from service.settings import get_settings
 
-__all__ = ["emit_json", "fail", "handle_errors", "resolve_store", "exit_code", "STORE_HELP"]
+__all__ = ["emit_json", "fail", "handle_errors", "resolve_store", "open_cli_store", "exit_code", "STORE_HELP"]
 
 STORE_HELP = "Store directory or SPARQL endpoint URL [env: REGIOMATCH_STORE]"
 
@@ -20,6 +20,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 def resolve_store(store: str | None) -> str:
     """The store location: the option if given, else REGIOMATCH_STORE, else the per-user default."""
     return store or get_settings().store
+
+
+def open_cli_store(store: str | None, *, read_only: bool = False) -> Any:
+    """Open the store the option or settings name (a remote one with its update URL)."""
+    from graph.store import open_store
+
+    return open_store(resolve_store(store), read_only=read_only, update_url=get_settings().update_url)
 
 
 def emit_json(data: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from service._cli_common import STORE_HELP, emit_json, handle_errors, resolve_store
+from service._cli_common import STORE_HELP, emit_json, handle_errors, open_cli_store, resolve_store
 
 __all__ = ["COMMANDS"]
 
@@ -33,10 +33,13 @@ def init(
 ) -> None:
     """Build the store from the default dataset (replacing what is there)."""
     from graph.build import build_store
+    from service.settings import get_settings
 
     location = resolve_store(store)
     say = (lambda m: typer.echo(f"  {m}", err=True)) if not as_json else None
-    report = build_store(location, companies=companies, seed=seed, bare=bare, progress=say)
+    report = build_store(
+        location, companies=companies, seed=seed, bare=bare, progress=say, update_url=get_settings().update_url
+    )
     if as_json:
         emit_json({"store": report.location, "graphs": report.graphs, "seconds": round(report.seconds, 2)})
         return
@@ -57,10 +60,9 @@ def load(
 ) -> None:
     """Validate FILES with SHACL, then load them into one named graph (all or nothing)."""
     from graph.loader import load_files, preflight
-    from graph.store import open_store
 
     preflight(files, fmt)  # missing files or a bad --format fail before the store opens
-    with open_store(resolve_store(store)) as st:
+    with open_cli_store(store) as st:
         report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
     if as_json:
         emit_json(asdict(report))

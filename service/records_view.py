@@ -8,7 +8,6 @@ from typing import Any
 
 from graph import iris, views
 from graph.errors import UnknownEntity
-from graph.namespaces import sparql_prefixes
 from graph.store import Store
 
 __all__ = ["find_record"]
@@ -40,31 +39,11 @@ def find_record(store: Store, key: str) -> tuple[str, dict[str, Any]]:
 
 def _region(store: Store, ags: str) -> dict[str, Any]:
     reg = views.region(store, ags)
+    links = views.region_links(store, ags)
     rec = asdict(reg)
-    iri = iris.region(ags).n3()
-    q = sparql_prefixes()
-    rec["part_of"] = [
-        f"{r['name']} ({r['ags']})"
-        for r in store.select(q + f"SELECT ?ags ?name WHERE {{ {iri} schema:containedInPlace+ ?p . ?p rm:ags ?ags ; schema:name ?name }} ORDER BY DESC(STRLEN(?ags))")
-    ]
-    if reg.kind != "municipality":
-        rec["parts"] = int(str(store.select(q + f"SELECT (COUNT(?c) AS ?n) WHERE {{ ?c schema:containedInPlace {iri} }}")[0]["n"]))
-    rec["neighbours"] = [
-        f"{r['name']} ({r['ags']})"
-        for r in store.select(q + f"SELECT ?ags ?name WHERE {{ {iri} geo:sfTouches ?n . ?n rm:ags ?ags ; schema:name ?name }} ORDER BY ?ags")
-    ]
-    rec["centres_located"] = [
-        f"{r['name']} ({r['id']})"
-        for r in store.select(q + f"""SELECT DISTINCT ?id ?name WHERE {{
-  ?c a rm:Centre ; dcterms:identifier ?id ; schema:name ?name ; schema:location ?m .
-  {{ BIND({iri} AS ?m) }} UNION {{ ?m schema:containedInPlace+ {iri} }}
-}} ORDER BY ?id""")
-    ]
-    rec["centres_serving"] = [
-        f"{r['name']} ({r['id']})"
-        for r in store.select(q + f"""SELECT DISTINCT ?id ?name WHERE {{
-  ?c a rm:Centre ; dcterms:identifier ?id ; schema:name ?name ; schema:areaServed ?s .
-  {iri} schema:containedInPlace* ?s .
-}} ORDER BY ?id""")
-    ]
+    rec["part_of"] = [f"{x.name} ({x.key})" for x in links.part_of]
+    if links.parts is not None:
+        rec["parts"] = links.parts
+    for field in ("neighbours", "centres_located", "centres_serving"):
+        rec[field] = [f"{x.name} ({x.key})" for x in getattr(links, field)]
     return rec

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REGIOMATCH_", extra="ignore")
 
     store: str = Field(default_factory=default_store_dir, description="store directory or SPARQL URL")
+    update_url: str | None = Field(default=None, description="SPARQL update URL of a remote store, if not the store URL")
     cache_dir: str = Field(default_factory=default_cache_dir, description="model export cache")
     encoder: str = Field(default="onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers")
     model: str | None = Field(default=None, description="sentence-transformers model name or path")

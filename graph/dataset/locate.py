@@ -20,9 +20,10 @@ Only hubs in Germany are located; for any other country ``locate`` returns None.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+
+from graph.text import ascii_fold
 
 __all__ = ["MunicipalityLocator", "normalise_town", "GERMANY_NAMES"]
 
@@ -34,7 +35,7 @@ _PAREN = re.compile(r"\s*\([^)]*\)")
 def normalise_town(text: str) -> str:
     """Lower-case ASCII form of a town name: umlauts folded, ``ß`` → ``ss``, punctuation → space."""
     s = text.strip().lower().replace("ß", "ss")
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = ascii_fold(s)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
 
 

@@ -214,11 +214,12 @@ def dataset_quads(companies: int = 3000, seed: int = 42) -> Iterator[Quad]:
 
 def nquads_chunks(quads: Iterable[Quad]) -> Iterator[bytes]:
     """``quads`` as UTF-8 N-Quads, in chunks of about 10,000 lines (for bulk loading)."""
-    from rdflib.plugins.serializers.nt import _quoteLiteral  # the N-Triples escaping
+    from graph.store.terms import to_oxigraph
 
     lines: list[str] = []
     for s, p, o, g in quads:
-        obj = _quoteLiteral(o) if isinstance(o, Literal) else o.n3()
+        # pyoxigraph writes a literal in N-Triples syntax (rdflib's n3() may use """…""")
+        obj = str(to_oxigraph(o)) if isinstance(o, Literal) else o.n3()
         lines.append(f"{s.n3()} {p.n3()} {obj} {g.n3()} .\n")
         if len(lines) >= 10_000:
             yield "".join(lines).encode("utf-8")

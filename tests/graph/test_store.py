@@ -82,37 +82,18 @@ class _Endpoint(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         form = {k: v[0] for k, v in parse_qs(body).items()}
-        import json
-
         if "update" in form:
             self.store.update(form["update"])
             self.send_response(204)
             self.end_headers()
             return
-        kind, res = self.store.raw_query(form["query"])
-        if kind == "graph":
-            payload = res.serialize(format="nt").encode()
-            ctype = "application/n-triples"
-        elif kind == "ask":
-            payload = json.dumps({"boolean": res}).encode()
-            ctype = "application/sparql-results+json"
-        else:
-            def term(v):
-                if isinstance(v, URIRef):
-                    return {"type": "uri", "value": str(v)}
-                d = {"type": "literal", "value": str(v)}
-                if v.language:
-                    d["xml:lang"] = v.language
-                elif v.datatype:
-                    d["datatype"] = str(v.datatype)
-                return d
-            payload = json.dumps({"results": {"bindings": [{k: term(v) for k, v in r.items()} for r in res]}}).encode()
-            ctype = "application/sparql-results+json"
+        # the store serialises the result itself, as an HTTP SPARQL endpoint does
+        res = self.store.query(form["query"], fmt="json", graph_fmt="nt")
         self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Type", res.media_type)
+        self.send_header("Content-Length", str(len(res.data)))
         self.end_headers()
-        self.wfile.write(payload)
+        self.wfile.write(res.data)
 
     def log_message(self, *args):
         pass
@@ -142,6 +123,12 @@ def test_remote_sparql_endpoint_speaks_the_same(tmp_path):
     [
         "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
         "select * where { service silent ?endpoint { ?s ?p ?o } }",
+        # no space after the keyword, a prefixed name, nested in OPTIONAL: all found in the parse
+        "SELECT * WHERE { SERVICE<http://127.0.0.1:9/x>{ ?s ?p ?o } }",
+        "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { ?a ?b ?c SERVICE :x { ?s ?p ?o } }",
+        "SELECT * WHERE { ?a ?b ?c OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } } }",
+        # SPARQL applies \\u escapes before parsing
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
     ],
 )
 def test_service_queries_are_refused(tmp_path, query):
@@ -163,3 +150,55 @@ def test_put_graph_refuses_malformed_iris(tmp_path):
         with pytest.raises(InvalidInput, match="invalid IRI"):
             st.put_graph(G1, g, replace=False)
         assert st.named_graphs() == []
+
+
+def test_service_in_an_update_is_refused(tmp_path):
+    with open_store(tmp_path / "s") as st, pytest.raises(InvalidInput, match="SERVICE"):
+        st.update("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "media_type", "expected"),
+    [
+        ("SELECT ?o WHERE { <http://example.org/b> ?p ?o }", "json", "application/sparql-results+json", b'"value":"b"'),
+        ("SELECT ?o WHERE { <http://example.org/b> ?p ?o }", "csv", "text/csv", b"o\r\nb"),
+        ("SELECT ?o WHERE { <http://example.org/b> ?p ?o }", "tsv", "text/tab-separated-values", b'?o\n"b"'),
+        ("SELECT ?o WHERE { <http://example.org/b> ?p ?o }", "xml", "application/sparql-results+xml", b"<literal>b</literal>"),
+        ("ASK { <http://example.org/b> ?p ?o }", "json", "application/sparql-results+json", b'"boolean":true'),
+        ("CONSTRUCT WHERE { <http://example.org/b> ?p ?o }", "json", "text/turtle", b'<http://example.org/b> <http://example.org/name> "b"'),
+    ],
+)
+def test_query_returns_serialised_results(tmp_path, query, fmt, media_type, expected):
+    with open_store(tmp_path / "s") as st:
+        st.put_graph(G1, _graph(), replace=False)
+        res = st.query(query, fmt=fmt)
+    assert res.media_type == media_type
+    assert expected in res.data
+
+
+def test_unknown_result_format_names_the_choices(tmp_path):
+    with open_store(tmp_path / "s") as st, pytest.raises(InvalidInput, match="'yaml'.*json, xml, csv, tsv"):
+        st.query("ASK {}", fmt="yaml")
+
+
+def test_remote_store_takes_its_client_and_update_url():
+    import httpx
+
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        form = parse_qs(request.content.decode())
+        seen.append((str(request.url), sorted(form)))
+        if "update" in form:
+            return httpx.Response(204)
+        body = b'{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"literal","value":"x","xml:lang":"de"}}]}}'
+        return httpx.Response(200, content=body, headers={"Content-Type": "application/sparql-results+json"})
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    st = open_store("http://sparql.test/query", update_url="http://sparql.test/update", client=client)
+    assert st.select("SELECT ?o WHERE { ?s ?p ?o }") == [{"o": Literal("x", lang="de")}]
+    st.put_graph(G1, _graph(), replace=True)
+    st.close()
+    assert seen == [("http://sparql.test/query", ["query"]), ("http://sparql.test/update", ["update"])]
+    assert not client.is_closed  # the caller's client stays the caller's
+    client.close()

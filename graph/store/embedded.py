@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from graph.errors import InvalidInput, StoreError
-from graph.store import Store, check_export_format, check_query, reserialise_nquads
+from graph.store.base import Store
+from graph.store.export import check_export_format, reserialise_nquads
+from graph.store.safety import check_query
+from graph.store.terms import to_rdflib
 
 __all__ = ["OxigraphStore"]
 
@@ -70,7 +73,7 @@ class OxigraphStore(Store):
         def collect(res: Any) -> list[dict[str, Node]]:
             names = [v.value for v in res.variables]
             return [
-                {n: _to_rdflib(t) for n in names if (t := sol[n]) is not None} for sol in res
+                {n: to_rdflib(t) for n in names if (t := sol[n]) is not None} for sol in res
             ]
 
         return self._run(query, self._ox.QuerySolutions, "a SELECT query", collect)
@@ -89,7 +92,7 @@ class OxigraphStore(Store):
         def collect(res: Iterable[Any]) -> Graph:
             g = Graph()
             for t in res:
-                g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
             return g
 
         return self._run(query, self._ox.QueryTriples, "a CONSTRUCT or DESCRIBE query", collect)
@@ -97,11 +100,19 @@ class OxigraphStore(Store):
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if hasattr(g, "value"))
 
+    def _serialised(self, query: str, kind: str, fmt: str) -> bytes:
+        ox = self._ox
+        if kind == "graph":
+            rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+            return self._run(query, ox.QueryTriples, "a CONSTRUCT or DESCRIBE query", lambda r: r.serialize(format=rdf))
+        res_fmt = getattr(ox.QueryResultsFormat, fmt.upper())
+        expected = ox.QueryBoolean if kind == "ask" else ox.QuerySolutions
+        return self._run(query, expected, f"an {kind.upper()} query", lambda r: r.serialize(format=res_fmt))
+
     # -- writes
-    def update(self, update: str) -> None:
+    def _update(self, update: str) -> None:
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
-        check_query(update)
         try:
             self._store.update(update)
         except SyntaxError as exc:
@@ -110,11 +121,14 @@ class OxigraphStore(Store):
             raise StoreError(f"update failed, nothing was written: {exc}") from exc
         self._store.flush()
 
-    def bulk_load_nquads(self, data: bytes) -> None:
+    def bulk_load(self, nquads: bytes) -> None:
         """Fast, non-transactional load for building a fresh store (``init``)."""
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
-        self._store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
+        try:
+            self._store.bulk_load(nquads, format=self._ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise InvalidInput(f"invalid N-Quads: {exc}") from exc
         self._store.flush()
 
     def export(self, fmt: str, graph: URIRef | None = None) -> bytes:
@@ -152,19 +166,3 @@ class OxigraphStore(Store):
                 pass
         self._store = None  # releases the RocksDB lock once collected
 
-
-def _to_rdflib(term: Any) -> Node:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
-    raise StoreError(f"unsupported term from the store: {term!r}")
