@@ -4,7 +4,8 @@
 catalogue (centres, concepts, every region), the fitted matcher and the lookups
 the pages need (name search with umlaut folding, sector names, served regions).
 It is built once, on first use, from the heavy state the API's lifespan has
-already opened (``app.state.runtime``) when there is one, else from the settings.
+already opened (``app.state.rm``, rebuilt after a write bumps its version) when
+the pages are mounted on the API, else from the settings.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class WebData:
         self.catalogue = catalogue
         self.matcher = matcher
         self._owns_store = owns_store
+        self.version = 0  # the API state's data version this was built from
         self.regions: dict[str, Region] = dict(catalogue.regions)
         self.centres: dict[str, Centre] = {c.id: c for c in catalogue.centres}
         self.places = NameIndex(self._place_entries())
@@ -57,16 +59,16 @@ class WebData:
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def from_runtime(cls, runtime: Any) -> WebData:
-        """Borrow the API runtime's store, catalogue and matcher (nothing is opened twice)."""
+    def from_app_state(cls, state: Any) -> WebData:
+        """Borrow the API's open store, cached records and fitted matcher (``app.state.rm``)."""
         from matching.catalogue import Catalogue
 
-        store = runtime.store
-        matcher = runtime.matcher
-        catalogue = getattr(runtime, "catalogue", None)
-        if catalogue is None or not _has_all_regions(catalogue):
-            catalogue = Catalogue.from_store(store)
-        return cls(store, catalogue, matcher, owns_store=False)
+        catalogue = Catalogue(
+            centres=tuple(state.centres()), concepts=tuple(state.concepts()), regions=state.regions_by_ags(),
+        )
+        data = cls(state.store, catalogue, state.matcher(), owns_store=False)
+        data.version = getattr(state, "version", 0)
+        return data
 
     @classmethod
     def from_settings(cls) -> WebData:
@@ -212,24 +214,20 @@ def short_name(name: str) -> str:
     return name.split(",", 1)[0].strip()
 
 
-def _has_all_regions(catalogue: Catalogue) -> bool:
-    return isinstance(catalogue.regions, dict) and any(len(k) == 8 for k in catalogue.regions)
-
-
 def web_data(request: Request) -> WebData:
     """The app's :class:`WebData`, built on first use (thread-safe)."""
     return _for_app(request.app)
 
 
 def _for_app(app: FastAPI) -> WebData:
+    state = getattr(app.state, "rm", None)  # the API's AppState, when the pages are mounted on the API
     data = getattr(app.state, "web_data", None)
-    if data is not None:
+    if data is not None and (state is None or data.version == getattr(state, "version", 0)):
         return data
     with _LOCK:
         data = getattr(app.state, "web_data", None)
-        if data is None:
-            runtime = getattr(app.state, "runtime", None)
-            data = WebData.from_runtime(runtime) if runtime is not None else WebData.from_settings()
+        if data is None or (state is not None and data.version != getattr(state, "version", 0)):
+            data = WebData.from_app_state(state) if state is not None else WebData.from_settings()
             app.state.web_data = data
     return data
 

@@ -98,6 +98,9 @@ PAGES = {
     "results": "/?" + urlencode({"need": "Wir wollen Maschinendaten auswerten und die Produktion vernetzen",
                                  "municipality": "Halle", "sector": "C25"}),
     "search": "/search?q=Magdeburg",
+    "centre": "/centres/st-rdz-haldensleben",
+    "region": "/regions/15083270",
+    "district": "/regions/15083",
     "not-found": "/regions/99999999",
 }
 
