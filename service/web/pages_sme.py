@@ -172,14 +172,19 @@ def _map(data: WebData, tr: Translator, place: Any, matches: list[Any]) -> Any:
         markers.append(Marker(place.lon, place.lat, "", tr("sme.map_home", place=short_name(place.name)), "home"))
     if not markers:
         return None
-    # the firm and the nearer half of the list set the frame; far national centres stay off the map
-    near = [mk for mk in markers if mk.kind == "home"] or markers
-    frame = near + [mk for mk in markers if mk.kind == "centre"][: max(3, len(markers) // 2)]
+    # the firm and its three nearest listed centres set the frame; far national centres stay off the map
+    home = [mk for mk in markers if mk.kind == "home"]
+    located = [(m.distance_km if m.distance_km is not None else 1e9, mk)
+               for m, mk in zip((m for m in matches if m.centre.lon is not None and m.centre.lat is not None), markers)]
+    nearest = [mk for _, mk in sorted(located, key=lambda x: x[0])[:3]]
+    frame = home + nearest if home else markers
     bbox = bbox_of([(mk.lon, mk.lat) for mk in frame])
     shown = [mk for mk in markers if bbox[0] <= mk.lon <= bbox[2] and bbox[1] <= mk.lat <= bbox[3]]
     home_ags = place.ags[:5] if place is not None else None
-    fills = {home_ags: "#f6d28b"} if home_ags else {}
-    layers: list[Any] = [(shapes("districts"), fills, "#e6ecef")]
+    fills = {s.ags: "#dde5ec" for s in shapes("districts") if place is not None and s.ags[:2] == place.ags[:2]}
+    if home_ags:
+        fills[home_ags] = "#f6d28b"
+    layers: list[Any] = [(shapes("districts"), fills, "#eef2f5")]
     if place is not None and place.kind == "municipality" and place.ags.startswith("15"):
         layers.append(([s for s in shapes("st-municipalities") if s.ags == place.ags], {place.ags: "#e8a33d"}, "#e8a33d"))
     return render_map(layers, title=tr("sme.map_title"), bbox=bbox, width=560, markers=shown)

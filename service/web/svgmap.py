@@ -108,12 +108,14 @@ def render_map(
     markers: Sequence[Marker] = (),
     links: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
+    lines: Sequence[tuple[tuple[float, float], tuple[float, float], str]] = (),
 ) -> Markup:
     """An ``<svg>``: each layer is (shapes, fills by AGS, default fill); markers on top.
 
     ``bbox`` (lon0, lat0, lon1, lat1) defaults to all shapes of the first layer;
     shapes outside it are left out. ``links`` makes a region a link (AGS → URL),
-    ``labels`` gives its tooltip (AGS → text; default its name).
+    ``labels`` gives its tooltip (AGS → text; default its name). ``lines`` are
+    ((lon, lat), (lon, lat), css class) drawn between the shapes and the markers.
     """
     if bbox is None:
         boxes = [s.bbox for s in layers[0][0]]
@@ -134,11 +136,16 @@ def render_map(
             if href:
                 el = f'<a href="{escape(href)}">{el}</a>'
             body.append(el)
+    for (lon0, lat0), (lon1, lat1), kind in lines:
+        (x0, y0), (x1, y1) = proj.xy(lon0, lat0), proj.xy(lon1, lat1)
+        body.append(f'<line class="{escape(kind)}" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/>')
     for m in markers:
         x, y = proj.xy(m.lon, m.lat)
         tip = escape(m.title)
         if m.kind == "home":
             shape = f'<path class="home" d="M{x} {y - 11}L{x + 9} {y + 7}L{x - 9} {y + 7}Z"/>'
+        elif m.kind == "node":
+            shape = f'<circle class="node" cx="{x}" cy="{y}" r="3.5"/>'
         else:
             shape = f'<circle class="centre" cx="{x}" cy="{y}" r="10"/>'
         text = f'<text x="{x}" y="{y + 4}">{escape(m.label)}</text>' if m.label else ""
