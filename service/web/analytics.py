@@ -119,7 +119,7 @@ def peers(data: Any, ags: str, tr: Translator, k: int = 8) -> dict[str, Any] | N
     finder = _fitted(data, "peers")
     if finder is None:
         return None
-    out: dict[str, Any] = {"type": None, "type_text": None, "items": []}
+    out: dict[str, Any] = {"type": None, "type_text": None, "peers": []}
     if len(ags) == 8:
         typology = _fitted(data, "typology")
         rtype = typology.type_of(ags) if typology is not None else None
@@ -132,7 +132,7 @@ def peers(data: Any, ags: str, tr: Translator, k: int = 8) -> dict[str, Any] | N
         _LOG.warning("web: peers of %s: %s", ags, exc)
         return out if out["type"] else None
     for p in result.peers:
-        out["items"].append({
+        out["peers"].append({
             "ags": p.ags, "name": p.name, "score": _num(p.similarity, tr, 2),
             "alike": [str(c) for c in p.alike], "differences": [str(c) for c in p.differences],
         })
