@@ -105,7 +105,7 @@ def partners(data: Any, centre: Any, tr: Translator, k: int = 5) -> list[dict[st
         for s in found:
             url = f"/regions/{s.ags}" if mode == "regions" else f"/centres/{s.id}"
             items.append({"url": url, "name": s.name, "score": _num(s.score, tr, 2), "reasons": list(s.reasons)})
-        groups.append({"mode": mode, "title": tr(f"partners.{mode}"), "items": items})
+        groups.append({"mode": mode, "title": tr(f"partners.{mode}"), "entries": items})
     return groups
 
 
