@@ -141,7 +141,7 @@ def _network_map(data: WebData, summary: Any, region: str | None, tr: Translator
         lines += [(located[s.a.id], located[s.b.id], "suggested") for s in summary.suggestions
                   if s.a.id in located and s.b.id in located]
     markers = [Marker(c.lon, c.lat, "", c.name, "node") for c in located.values()]
-    return render_map([(districts, {}, "#f1f4f6")], title=tr("gaps.network_title"), bbox=box, width=560,
+    return render_map([(districts, {}, "#f1f4f6")], title=tr("gaps.network_title"), bbox=box, width=560, tolerance=1.5,
                       markers=markers, lines=[((a.lon, a.lat), (b.lon, b.lat), kind) for a, b, kind in lines])
 
 

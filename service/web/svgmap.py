@@ -81,7 +81,39 @@ class _Projection:
         return round((lon - self.lon0) * self.k * self.scale), round((self.lat1 - lat) * self.scale)
 
 
-def _path(shape: Shape, proj: _Projection) -> str:
+def _simplify(pts: list[tuple[int, int]], tol: float) -> list[tuple[int, int]]:
+    """Douglas–Peucker: drop points closer than ``tol`` pixels to the line through their neighbours."""
+    if len(pts) < 4:
+        return pts
+    keep = [False] * len(pts)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(pts) - 1)]
+    while stack:
+        a, b = stack.pop()
+        (x0, y0), (x1, y1) = pts[a], pts[b]
+        dx, dy = x1 - x0, y1 - y0
+        norm = math.hypot(dx, dy) or 1.0
+        best, idx = -1.0, -1
+        for i in range(a + 1, b):
+            x, y = pts[i]
+            d = abs(dy * (x - x0) - dx * (y - y0)) / norm if (dx or dy) else math.hypot(x - x0, y - y0)
+            if d > best:
+                best, idx = d, i
+        if idx > 0 and best > tol:
+            keep[idx] = True
+            stack += [(a, idx), (idx, b)]
+    return [p for p, k in zip(pts, keep) if k]
+
+
+_PATHS: dict[tuple[object, ...], str] = {}
+
+
+def _path(shape: Shape, proj: _Projection, tol: float) -> str:
+    """The shape as SVG path data in relative pixel steps, simplified to ``tol`` px (memoised)."""
+    key = (shape.ags, shape.bbox, proj.lon0, proj.lat1, proj.width, proj.scale, tol)
+    hit = _PATHS.get(key)
+    if hit is not None:
+        return hit
     parts = []
     for ring in shape.rings:
         pts: list[tuple[int, int]] = []
@@ -89,10 +121,16 @@ def _path(shape: Shape, proj: _Projection) -> str:
             p = proj.xy(lon, lat)
             if not pts or p != pts[-1]:
                 pts.append(p)
+        pts = _simplify(pts, tol)
         if len(pts) < 4:
             continue
-        parts.append("M" + " ".join(f"{x} {y}" for x, y in pts) + "Z")
-    return "".join(parts)
+        steps = " ".join(f"{x1 - x0} {y1 - y0}" for (x0, y0), (x1, y1) in zip(pts, pts[1:-1]))
+        parts.append(f"M{pts[0][0]} {pts[0][1]}l{steps}z")
+    out = "".join(parts)
+    if len(_PATHS) > 20_000:  # a bounded memo: the national maps are what repeats
+        _PATHS.clear()
+    _PATHS[key] = out
+    return out
 
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -109,6 +147,7 @@ def render_map(
     links: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
     lines: Sequence[tuple[tuple[float, float], tuple[float, float], str]] = (),
+    tolerance: float = 0.6,
 ) -> Markup:
     """An ``<svg>``: each layer is (shapes, fills by AGS, default fill); markers on top.
 
@@ -116,6 +155,7 @@ def render_map(
     shapes outside it are left out. ``links`` makes a region a link (AGS → URL),
     ``labels`` gives its tooltip (AGS → text; default its name). ``lines`` are
     ((lon, lat), (lon, lat), css class) drawn between the shapes and the markers.
+    Outlines are simplified to ``tolerance`` pixels.
     """
     if bbox is None:
         boxes = [s.bbox for s in layers[0][0]]
@@ -126,7 +166,7 @@ def render_map(
         for s in shapes_:
             if not _overlaps(s.bbox, bbox):
                 continue
-            d = _path(s, proj)
+            d = _path(s, proj, tolerance)
             if not d:
                 continue
             tip = escape((labels or {}).get(s.ags, s.name))
