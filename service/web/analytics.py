@@ -16,7 +16,7 @@ from typing import Any
 
 from service.web.i18n import Translator
 
-__all__ = ["available", "partners", "peers", "gaps", "network", "network_graph"]
+__all__ = ["available", "warm", "partners", "peers", "gaps", "network", "network_graph"]
 
 _LOG = logging.getLogger("regiomatch.web")
 _LOCK = threading.Lock()
@@ -66,7 +66,7 @@ def _fit(data: Any, name: str, cache: dict[str, Any]) -> Any:
     if name == "typology":
         from matching.typology import RegionTypology
 
-        return RegionTypology().fit(source)
+        return RegionTypology(n_bootstrap=0).fit(source)  # the pages show types, not their stability
     if name == "partners":
         from matching.partners import PartnerFinder
 
@@ -80,6 +80,20 @@ def _fit(data: Any, name: str, cache: dict[str, Any]) -> Any:
 
         return CentreNetwork().fit(source)
     raise KeyError(name)
+
+
+def warm(data: Any) -> threading.Thread | None:
+    """Fit every analytics estimator in a background thread, so the first page need not wait."""
+    if not available():
+        return None
+
+    def run() -> None:
+        for name in ("gaps", "network", "partners", "peers", "typology"):
+            _fitted(data, name)
+
+    thread = threading.Thread(target=run, name="regiomatch-web-analytics", daemon=True)
+    thread.start()
+    return thread
 
 
 def _num(x: float | None, tr: Translator, digits: int = 0) -> str:

@@ -229,6 +229,9 @@ def _for_app(app: FastAPI) -> WebData:
         if data is None or (state is not None and data.version != getattr(state, "version", 0)):
             data = WebData.from_app_state(state) if state is not None else WebData.from_settings()
             app.state.web_data = data
+            from service.web.analytics import warm
+
+            warm(data)
     return data
 
 

@@ -65,6 +65,8 @@ def server_url(default_store_dir: str, tmp_path_factory: pytest.TempPathFactory)
             if time.monotonic() > deadline:
                 pytest.fail(f"the server did not answer within 120 s; see {log.name}")
             time.sleep(0.3)
+        for page in ("/gaps", "/regions/15083270"):  # the analytics fit on first use: not inside a page-load timeout
+            httpx.get(url + page, headers={"Accept": "text/html"}, timeout=600)
         yield url
     finally:
         proc.terminate()
