@@ -94,6 +94,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "en": "We found no known digitalisation topic in your text, so mainly distance decides. Say more about what you need (e.g. IT security, cloud, robotics, AI) or choose topics."},
     "sme.no_place": {"de": "Ohne Gemeinde zählt die Nähe nicht. Geben Sie Ihre Gemeinde an, um Zentren in Ihrer Nähe zu finden.",
                      "en": "Without a municipality, distance does not count. Give your municipality to find centres near you."},
+    "sme.not_shareable": {"de": "Ihr Text ist zu lang für einen teilbaren Link; das Ergebnis gilt nur für diese Seite.",
+                          "en": "Your text is too long for a shareable link; this result exists only on this page."},
     "sme.as_json": {"de": "Dieses Ergebnis als JSON", "en": "This result as JSON"},
     "sme.map_title": {"de": "Karte: Ihr Ort (Dreieck) und die gefundenen Zentren (nummeriert wie in der Liste)",
                       "en": "Map: your place (triangle) and the centres found (numbered as in the list)"},

@@ -5,6 +5,7 @@
 a GET of ``/``, ``/search``, ``/gaps``, ``/centres/{id}`` or ``/regions/{ags}``
 from a client that prefers ``text/html`` (a browser) is served by the page
 (internally ``/_web/…``); any other client gets the API's JSON at the same URL.
+A form POST to ``/`` (the SME journey) goes to the page as well.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 __all__ = ["mount_web", "create_web_app", "wants_html"]
 
 _STATIC = Path(__file__).resolve().parent / "static"
-_PAGES = re.compile(r"^/(|search|gaps|gaps\.csv|centres/[^/]+|regions/[^/]+)$")
+_PAGES = re.compile(r"^/(|search|gaps|centres/[^/]+|regions/[^/]+)$")
 
 
 def wants_html(accept: str) -> bool:
@@ -49,12 +50,21 @@ class _PageRoutes:
         self.app = app
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or not _PAGES.match(scope["path"]):
+        if scope["type"] != "http" or not _PAGES.match(scope["path"]):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        if scope["method"] == "POST":  # the SME form posts to / (a page of pasted text does not fit in a URL)
+            form = headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
+            if scope["path"] == "/" and form:
+                scope = dict(scope, path="/_web/", raw_path=b"/_web/")
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
         accept = headers.get(b"accept", b"").decode("latin-1")
-        if wants_html(accept) or scope["path"] == "/gaps.csv":
+        if wants_html(accept):
             path = "/_web" + scope["path"]
             scope = dict(scope, path=path, raw_path=path.encode())
 

@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
 from service.web._render import lang_of, render
 from service.web.data import WebData, short_name, web_data
@@ -20,6 +22,8 @@ __all__ = ["router", "MAX_NEED", "place_label"]
 router = APIRouter(include_in_schema=False)
 
 MAX_NEED = 10_000  # the matcher's own limit; longer text is refused, never cut
+_MAX_URL = 8_000  # longest query string a result link may have (HTTP servers refuse ~16 kB request lines)
+_MAX_BODY = 2_000_000  # bytes of a posted form read; a longer paste is cut here and refused as too long
 K = 10
 _EXAMPLES = {
     "de": [
@@ -54,8 +58,7 @@ def suggest(request: Request, q: str = "", kind: str = "place") -> JSONResponse:
     return JSONResponse({"q": q, "items": items})
 
 
-def _form(request: Request) -> dict[str, Any]:
-    p = request.query_params
+def _form(p: QueryParams) -> dict[str, Any]:
     return {
         "need": p.get("need", ""),
         "municipality": p.get("municipality", "").strip()[:200],
@@ -66,23 +69,43 @@ def _form(request: Request) -> dict[str, Any]:
 
 @router.get("/_web/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
+    return _page(request, request.query_params)
+
+
+@router.post("/_web/", response_class=HTMLResponse)
+async def home_post(request: Request) -> Response:
+    """The form's POST: redirect to the shareable GET URL, or answer at once when the text is too long for one.
+
+    A GET request line longer than ~16 kB is refused by the HTTP server, and a
+    pasted page of text would be; so the form posts, and short queries land on a
+    link that can be shared.
+    """
+    body = (await request.body())[:_MAX_BODY].decode("utf-8", errors="replace")
+    params = QueryParams(body)
+    query = urlencode([(k, v) for k, v in params.multi_items() if v])
+    if len(query) <= _MAX_URL and len(params.get("need", "")) <= MAX_NEED:
+        return RedirectResponse("/?" + query, status_code=303)
+    return await run_in_threadpool(_page, request, params)
+
+
+def _page(request: Request, params: QueryParams) -> HTMLResponse:
     data = web_data(request)
     tr = Translator(lang_of(request))
-    form = _form(request)
-    submitted = any(k in request.query_params for k in ("need", "municipality", "sector", "topic"))
+    form = _form(params)
+    submitted = any(k in params for k in ("need", "municipality", "sector", "topic"))
     ctx: dict[str, Any] = {
         "page": "sme", "title": tr("sme.title"), "form": form, "submitted": submitted,
         "technologies": data.technologies, "label": lambda c: c.label_de if tr.lang == "de" else c.label_en,
         "examples": [{"text": text, "url": "/?" + urlencode({"need": text, "municipality": ags})}
                      for text, ags in _EXAMPLES[tr.lang]],
-        "problems": [], "matches": [],
+        "problems": [], "matches": [], "params": params,
     }
     if submitted:
-        _results(request, data, tr, form, ctx)
+        _results(data, tr, form, ctx)
     return render(request, "home.html", ctx)
 
 
-def _results(request: Request, data: WebData, tr: Translator, form: dict[str, Any], ctx: dict[str, Any]) -> None:
+def _results(data: WebData, tr: Translator, form: dict[str, Any], ctx: dict[str, Any]) -> None:
     from graph.errors import RegiomatchError
     from matching.query import MatchQuery
 
@@ -102,10 +125,10 @@ def _results(request: Request, data: WebData, tr: Translator, form: dict[str, An
         place = choice.region
         if place is None:
             problems.append(tr("sme.unknown_place", name=form["municipality"]))
-            ctx["place_options"] = _close_places(request, data, form["municipality"])
+            ctx["place_options"] = _close_places(ctx["params"], data, form["municipality"])
         elif choice.others:
             ctx["place_note"] = tr("sme.place_chosen", name=place_label(data, place.ags))
-            ctx["place_options"] = [_place_option(request, data, r.ags) for r in choice.others]
+            ctx["place_options"] = [_place_option(ctx["params"], data, r.ags) for r in choice.others]
     sector = None
     if form["sector"]:
         sector = data.resolve_sector(form["sector"])
@@ -128,15 +151,16 @@ def _results(request: Request, data: WebData, tr: Translator, form: dict[str, An
     elif place is None:
         ctx["notice"] = tr("sme.no_place")
     ctx["map_svg"] = _map(data, tr, place, matches)
-    ctx["json_url"] = "/web/match.json?" + request.url.query
+    query = urlencode([(k, v) for k, v in ctx["params"].multi_items() if v])
+    ctx["json_url"] = "/web/match.json?" + query if len(query) <= _MAX_URL else None
 
 
-def _place_option(request: Request, data: WebData, ags: str) -> dict[str, str]:
-    items = [(k, v) for k, v in request.query_params.multi_items() if k != "municipality"] + [("municipality", ags)]
+def _place_option(params: QueryParams, data: WebData, ags: str) -> dict[str, str]:
+    items = [(k, v) for k, v in params.multi_items() if k != "municipality"] + [("municipality", ags)]
     return {"label": place_label(data, ags), "url": "/?" + urlencode(items)}
 
 
-def _close_places(request: Request, data: WebData, typed: str) -> list[dict[str, str]]:
+def _close_places(params: QueryParams, data: WebData, typed: str) -> list[dict[str, str]]:
     from service.web._names import fold
 
     names: dict[str, str] = {}
@@ -144,7 +168,7 @@ def _close_places(request: Request, data: WebData, typed: str) -> list[dict[str,
         if r.kind == "municipality":
             names.setdefault(fold(short_name(r.name)), r.ags)
     close = difflib.get_close_matches(fold(typed), list(names), n=4, cutoff=0.75)
-    return [_place_option(request, data, names[c]) for c in close]
+    return [_place_option(params, data, names[c]) for c in close]
 
 
 def _match_view(m: Any, tr: Translator) -> dict[str, Any]:
@@ -197,7 +221,7 @@ def match_json(request: Request) -> JSONResponse:
     from matching.query import MatchQuery
 
     data = web_data(request)
-    form = _form(request)
+    form = _form(request.query_params)
     place = data.resolve_place(form["municipality"]).region if form["municipality"] else None
     sector = data.resolve_sector(form["sector"]) if form["sector"] else None
     try:
