@@ -87,7 +87,10 @@ def output_dir() -> Path:
 def browser(tmp_path_factory: pytest.TempPathFactory):
     """A headless Chromium (Selenium, offline, system chromedriver), 1280 px wide."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
+        missing = "Debian's chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)"
+        if os.environ.get("REGIOMATCH_REQUIRE_BROWSER") == "1":
+            pytest.fail(missing + " and REGIOMATCH_REQUIRE_BROWSER=1")
+        pytest.skip(missing)
     os.environ["SE_OFFLINE"] = "true"
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
