@@ -101,6 +101,7 @@ PAGES = {
     "centre": "/centres/st-rdz-haldensleben",
     "region": "/regions/15083270",
     "district": "/regions/15083",
+    "gaps": "/gaps?region=15",
     "not-found": "/regions/99999999",
 }
 
@@ -124,3 +125,59 @@ def test_page_is_local_accessible_and_fits_a_phone(browser, server_url, output_d
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     screenshot(browser, output_dir / f"{name}-{lang}-360.png", 360)
+
+
+def _have(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def test_centre_page_shows_profile_funding_and_partners(browser, server_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server_url}/centres/st-rdz-haldensleben?lang=de")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Regionales Digitalisierungszentrum Haldensleben"
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert "Technologiethemen" in text and "Förderung" in text and "170.000 EUR" in text
+    assert browser.find_element(By.CSS_SELECTOR, 'a[href="/regions/15083"]').text == "Börde"
+    if _have("matching.partners"):
+        groups = browser.find_elements(By.CSS_SELECTOR, "ol.partners")
+        assert len(groups) == 3 and all(g.find_elements(By.TAG_NAME, "li") for g in groups[:2])
+
+
+def test_municipality_page_shows_centres_indicators_and_peers(browser, server_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server_url}/regions/15083270?lang=en")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Haldensleben, Stadt"
+    assert browser.find_elements(By.CSS_SELECTOR, 'a[href="/centres/st-rdz-haldensleben"]')
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.map path")
+    if _have("graph.indicators"):
+        assert browser.find_elements(By.CSS_SELECTOR, "#indicators ~ .bars svg.bar")
+        assert "District median" in browser.find_element(By.TAG_NAME, "main").text
+    if _have("matching.peers"):
+        peers = browser.find_elements(By.CSS_SELECTOR, "ol.peers > li a")
+        assert len(peers) >= 5
+        assert all(a.get_attribute("href").rsplit("/", 1)[-1].isdigit() for a in peers)
+
+
+def test_policymaker_page_shows_map_gaps_network_and_csv(browser, server_url, output_dir):
+    from selenium.webdriver.common.by import By
+
+    if not _have("matching.gaps"):
+        browser.get(f"{server_url}/gaps")
+        assert browser.find_element(By.CSS_SELECTOR, ".note[role=status]").text
+        pytest.skip("this build has no gap analysis (matching.gaps)")
+    browser.get(f"{server_url}/gaps?region=15&lang=de")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#map ~ figure svg.map path")) >= 200  # municipalities
+    assert browser.find_elements(By.CSS_SELECTOR, "#table-top_gaps tbody tr td a")
+    assert browser.find_elements(By.CSS_SELECTOR, "#network ~ figure svg.map line")
+    link = browser.find_element(By.CSS_SELECTOR, "#table-top_gaps ~ p a.csv")
+    r = httpx.get(link.get_attribute("href"), timeout=120)
+    assert r.status_code == 200 and r.text.startswith("district_ags,district,topic")
+    browser.find_element(By.CSS_SELECTOR, "select#topic option[value=cybersecurity]").click()
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait_for(browser, "h1")
+    assert "topic=cybersecurity" in browser.current_url
+    assert browser.find_element(By.CSS_SELECTOR, "select#topic").get_attribute("value") == "cybersecurity"
