@@ -173,7 +173,7 @@ def test_policymaker_page_shows_map_gaps_network_and_csv(browser, server_url, ou
     assert len(browser.find_elements(By.CSS_SELECTOR, "#map ~ figure svg.map path")) >= 200  # municipalities
     assert browser.find_elements(By.CSS_SELECTOR, "#table-top_gaps tbody tr td a")
     assert browser.find_elements(By.CSS_SELECTOR, "#network ~ figure svg.map line")
-    link = browser.find_element(By.CSS_SELECTOR, "#table-top_gaps ~ p a.csv")
+    link = browser.find_element(By.CSS_SELECTOR, ".table-wrap:has(#table-top_gaps) + p a.csv")
     r = httpx.get(link.get_attribute("href"), timeout=120)
     assert r.status_code == 200 and r.text.startswith("district_ags,district,topic")
     browser.find_element(By.CSS_SELECTOR, "select#topic option[value=cybersecurity]").click()
