@@ -11,6 +11,7 @@ A form POST to ``/`` (the SME journey) goes to the page as well.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -44,7 +45,7 @@ def wants_html(accept: str) -> bool:
 
 
 class _PageRoutes:
-    """Route page URLs to ``/_web/…`` for browsers; add ``Vary: Accept`` to those answers."""
+    """Route page URLs to ``/_web/…`` for browsers; add ``Vary: Accept`` and ``Server-Timing`` to those answers."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -67,11 +68,14 @@ class _PageRoutes:
         if wants_html(accept):
             path = "/_web" + scope["path"]
             scope = dict(scope, path=path, raw_path=path.encode())
+        start = time.perf_counter()
 
         async def send_vary(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 hdrs = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"vary"]
-                message = dict(message, headers=[*hdrs, (b"vary", b"Accept, Accept-Language, Cookie")])
+                took = f"app;dur={(time.perf_counter() - start) * 1000:.1f}".encode()  # for bench/bench_web.py
+                message = dict(message, headers=[*hdrs, (b"vary", b"Accept, Accept-Language, Cookie"),
+                                                 (b"server-timing", took)])
             await send(message)
 
         await self.app(scope, receive, send_vary)
