@@ -145,7 +145,7 @@ def _sizes(client) -> None:
     for name, path in PAGES.items():
         r = client.get(path)
         total = len(r.content)
-        for ref in re.findall(r'(?:href|src)="(/static/[^"]+\\.(?:css|js))"', r.text):
+        for ref in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', r.text):
             if ref not in assets:
                 assets[ref] = len(client.get(ref).content)
             total += assets[ref]
