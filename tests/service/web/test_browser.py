@@ -46,7 +46,15 @@ def test_sme_journey(browser, server_url, default_store, output_dir, lang):
     place.send_keys("Haldensl")
     option = wait_for(browser, "#municipality-suggestions [role=option]")
     assert option.text == "Haldensleben (Börde)"
-    option.click()
+    assert place.get_attribute("aria-expanded") == "true"
+    if lang == "de":
+        option.click()
+    else:  # by keyboard alone
+        from selenium.webdriver.common.keys import Keys
+
+        place.send_keys(Keys.ARROW_DOWN)
+        assert place.get_attribute("aria-activedescendant") == option.get_attribute("id")
+        place.send_keys(Keys.ENTER)
     assert place.get_attribute("value") == "Haldensleben (Börde)"
     button = browser.find_element(By.CSS_SELECTOR, "button.primary")
     assert button.text == submit_label
