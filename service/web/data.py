@@ -104,7 +104,7 @@ class WebData:
         return name
 
     def _place_entries(self) -> list[tuple[str, Sequence[str], Any, float]]:
-        out = []
+        out: list[tuple[str, Sequence[str], Any, float]] = []
         for r in self.regions.values():
             if r.kind == "state":
                 continue

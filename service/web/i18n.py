@@ -17,6 +17,7 @@ __all__ = ["LANGS", "DEFAULT_LANG", "COOKIE", "negotiate", "t", "number", "km", 
 LANGS = ("de", "en")
 DEFAULT_LANG = "de"
 COOKIE = "regiomatch_lang"
+_DE_SEPARATORS = str.maketrans(",.", ".,")
 
 
 def negotiate(query_lang: str | None, cookie: str | None, accept_language: str | None) -> str:
@@ -55,7 +56,7 @@ def number(x: float | int | None, lang: str, digits: int = 0) -> str:
         return "–"
     s = f"{x:,.{digits}f}"
     if lang == "de":
-        s = s.translate(str.maketrans({",": ".", ".": ","}))
+        s = s.translate(_DE_SEPARATORS)
     return s
 
 

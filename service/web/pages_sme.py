@@ -151,8 +151,8 @@ def _results(data: WebData, tr: Translator, form: dict[str, Any], ctx: dict[str,
     elif place is None:
         ctx["notice"] = tr("sme.no_place")
     ctx["map_svg"] = _map(data, tr, place, matches)
-    query = urlencode([(k, v) for k, v in ctx["params"].multi_items() if v])
-    ctx["json_url"] = "/web/match.json?" + query if len(query) <= _MAX_URL else None
+    link = urlencode([(k, v) for k, v in ctx["params"].multi_items() if v])
+    ctx["json_url"] = "/web/match.json?" + link if len(link) <= _MAX_URL else None
 
 
 def _place_option(params: QueryParams, data: WebData, ags: str) -> dict[str, str]:
