@@ -14,6 +14,7 @@ __all__ = [
     "records",
     "store",
     "views",
+    "indicators",
     "loader",
     "validate",
     "build",

@@ -9,6 +9,11 @@ Layout (``BASE`` = ``https://w3id.org/regiomatch/``):
     BASE id/company/{id}                    e.g. sme-000042
     BASE id/programme/{slug}                a funding programme
     BASE id/outcome/{id}                    a recorded referral outcome
+    BASE id/dataset/indicators-{level}      a qb:DataSet of indicators (municipality, district)
+    BASE id/dataset/indicators-{level}/structure[/{key}]   its structure and component specs
+    BASE id/observation/{ags}/{period}      a qb:Observation (period: ISO 8601, '/' written '--')
+    BASE concept/indicator[/{key}]          the indicator scheme and its concepts
+    BASE concept/code/{list}[/{code}]       a BBSR code list (e.g. regiostar7) and its codes
     BASE concept/{scheme}                   a SKOS concept scheme (technology, service, sector, nace)
     BASE concept/{scheme}/{slug}            a concept; NACE uses its code (C, 25)
     BASE graph/{name}                       a named graph (one per source)
@@ -37,6 +42,16 @@ __all__ = [
     "company",
     "programme",
     "outcome",
+    "indicator_dataset",
+    "indicator_structure",
+    "indicator_component",
+    "observation",
+    "observation_area",
+    "indicator_scheme",
+    "indicator",
+    "code_list",
+    "code",
+    "INDICATOR_LEVELS",
     "scheme",
     "concept",
     "nace",
@@ -52,6 +67,10 @@ BASE = "https://w3id.org/regiomatch/"
 SCHEMES = ("technology", "service", "sector", "nace")
 ENGAGEMENT_KINDS = ("technology", "service", "sector")
 
+INDICATOR_LEVELS = ("municipality", "district")
+
+_PERIOD = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
+_KEY = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 _AGS = re.compile(r"^\d{2}(\d{3}(\d{3})?)?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -132,6 +151,69 @@ def programme(slug: str) -> URIRef:
 
 def outcome(outcome_id: str) -> URIRef:
     return URIRef(f"{BASE}id/outcome/{_check_id(outcome_id, 'outcome')}")
+
+
+def _check_level(level: str) -> str:
+    if level not in INDICATOR_LEVELS:
+        raise InvalidKey(f"unknown indicator level {level!r}: expected one of {', '.join(INDICATOR_LEVELS)}")
+    return level
+
+
+def _key_slug(key: str) -> str:
+    if not _KEY.match(str(key)):
+        raise InvalidKey(f"invalid indicator key {key!r}: expected lower-case words joined by '_', "
+                         "e.g. 'broadband_1000_pct'")
+    return str(key).replace("_", "-")
+
+
+def indicator_dataset(level: str) -> URIRef:
+    return URIRef(f"{BASE}id/dataset/indicators-{_check_level(level)}")
+
+
+def indicator_structure(level: str) -> URIRef:
+    return URIRef(f"{indicator_dataset(level)}/structure")
+
+
+def indicator_component(level: str, key: str) -> URIRef:
+    """The component specification of one measure (or ``ref-area`` / ``ref-period``) in a structure."""
+    return URIRef(f"{indicator_structure(level)}/{_key_slug(key)}")
+
+
+def observation(ags: str, period: str) -> URIRef:
+    """One region's observation for one reference period (``2022-06``, ``2017/2022``)."""
+    if not _PERIOD.match(str(period)):
+        raise InvalidKey(f"invalid reference period {period!r}: expected an ISO 8601 date, year-month, "
+                         "year or interval such as '2025-06-30', '2022-06', '2021', '2017/2022'")
+    return URIRef(f"{BASE}id/observation/{normalise_ags(ags)}/{str(period).replace('/', '--')}")
+
+
+_OBSERVATION = re.compile(rf"^{re.escape(BASE)}id/observation/(\d{{2}}(?:\d{{3}}(?:\d{{3}})?)?)/[0-9-]+$")
+
+
+def observation_area(iri: str) -> str | None:
+    """The AGS in an observation IRI minted by :func:`observation`, else ``None``."""
+    m = _OBSERVATION.match(str(iri))
+    return m.group(1) if m else None
+
+
+def indicator_scheme() -> URIRef:
+    return URIRef(f"{BASE}concept/indicator")
+
+
+def indicator(key: str) -> URIRef:
+    """The SKOS concept of an indicator; ``key`` is its column name (``broadband_1000_pct``)."""
+    return URIRef(f"{indicator_scheme()}/{_key_slug(key)}")
+
+
+def code_list(name: str) -> URIRef:
+    """A BBSR code list as a SKOS scheme; ``name`` is the indicator key (``regiostar7``)."""
+    return URIRef(f"{BASE}concept/code/{_key_slug(name)}")
+
+
+def code(name: str, value: int) -> URIRef:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidKey(f"invalid code {value!r} of {name}: expected a non-negative integer")
+    return URIRef(f"{code_list(name)}/{value}")
 
 
 def scheme(name: str) -> URIRef:

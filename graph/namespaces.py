@@ -11,10 +11,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCTERMS, GEO, ORG, OWL, PROV, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
+from rdflib.namespace import DCTERMS, GEO, ORG, OWL, PROV, QB, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
 
 from graph.iris import BASE
-from graph.vocab import RM_BASE
+from graph.vocab import RM_BASE, SDMX_DIMENSION
 
 __all__ = ["PREFIXES", "bind_prefixes", "curie", "expand_curie", "namespace_manager", "sparql_prefixes"]
 
@@ -33,6 +33,8 @@ PREFIXES: dict[str, str] = {
     "rdfs": str(RDFS),
     "xsd": str(XSD),
     "sh": str(SH),
+    "qb": str(QB),
+    "sdmx-dimension": str(SDMX_DIMENSION),
 }
 
 

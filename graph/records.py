@@ -6,9 +6,10 @@ plain strings; keys (AGS, ids, NACE codes) are strings with leading zeros kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["Region", "Engagement", "Centre", "Company", "Concept", "Outcome", "Link", "RegionLinks"]
+__all__ = ["Region", "Engagement", "Centre", "Company", "Concept", "Outcome", "Link", "RegionLinks",
+           "Indicator", "IndicatorValue"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,28 @@ class RegionLinks:
     neighbours: tuple[Link, ...]
     centres_located: tuple[Link, ...]  # centres in the region or in a region inside it
     centres_serving: tuple[Link, ...]  # centres whose served area holds the region
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """The definition of one official indicator (``graph.indicators``)."""
+
+    key: str  # the source column name, e.g. "broadband_1000_pct", "establishments_0_9", "regiostar7"
+    iri: str  # the measure property IRI (rm:broadband1000Pct)
+    level: str  # "municipality" | "district"
+    unit: str  # "percent" | "percent per year" | "EUR per inhabitant" | "1000 EUR per inhabitant"
+    #            | "count" | "persons" | "code"
+    label_en: str
+    label_de: str
+    ref_period: str  # ISO 8601: "2022-06", "2021", "2017/2022", "2025-06-30"
+    source: str  # short source name, e.g. "Deutschlandatlas / Breitbandatlas"
+    # for unit "code": code -> (label_de, label_en)
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One region's value of one indicator (codes and counts as int-valued floats)."""
+
+    indicator: Indicator
+    value: float

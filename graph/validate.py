@@ -33,7 +33,7 @@ from rdflib.namespace import DCTERMS, GEO, RDF, RDFS, SDO, SH, SKOS, XSD, Namesp
 from rdflib.term import Node
 
 from graph.errors import ValidationFailed, Violation
-from graph.vocab import RM_BASE
+from graph.vocab import RM_BASE, SDMX_DIMENSION
 
 __all__ = ["validate", "load_shapes", "load_ontology", "load_schemes"]
 
@@ -47,6 +47,8 @@ _PREFIXES = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "xsd": str(XSD),
+    "qb": "http://purl.org/linked-data/cube#",
+    "sdmx-dimension": str(SDMX_DIMENSION),
 }
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["RM", "RM_BASE"]
+__all__ = ["RM", "RM_BASE", "SDMX_DIMENSION"]
 
 RM_BASE = "https://w3id.org/regiomatch/ontology#"
+# SDMX-RDF dimensions used with the W3C Data Cube vocabulary (rdflib has QB, not these)
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 
 
 class RM(DefinedNamespace):
@@ -75,3 +77,31 @@ class RM(DefinedNamespace):
     company: URIRef
     centre: URIRef
     rating: URIRef
+
+    # indicators (RDF Data Cube): concept properties, then one measure property per indicator
+    unit: URIRef
+    measuredFor: URIRef
+    broadband50Pct: URIRef
+    broadband1000Pct: URIRef
+    populationChangePctPerYear: URIRef
+    taxRevenueCapacityEurPerInhabitant: URIRef
+    mobile4gAreaPct: URIRef
+    mobile5gAreaPct: URIRef
+    regiostar7: URIRef
+    regiostar17: URIRef
+    bbsrMunicipalityType: URIRef
+    bbsrGrowthType: URIRef
+    centralPlace: URIRef
+    establishmentsTotal: URIRef
+    establishments0To9: URIRef
+    establishments10To49: URIRef
+    establishments50To249: URIRef
+    establishments250Plus: URIRef
+    svEmployeesTotal: URIRef
+    svEmployeesIt: URIRef
+    itEmployeeSharePct: URIRef
+    svBlankCells: URIRef
+    share65PlusPct: URIRef
+    gdpPerInhabitantKeur: URIRef
+    householdIncomePerInhabitantKeur: URIRef
+    bbsrDistrictType: URIRef

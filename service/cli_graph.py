@@ -250,6 +250,13 @@ def show(
     for k, v in record.items():
         if k == "name" or v in (None, "", [], ()):
             continue
+        if k == "indicators":
+            from graph.indicators import indicator_lines
+
+            typer.echo("  indicators:")
+            for line in indicator_lines(v):
+                typer.echo(f"    {line}")
+            continue
         if isinstance(v, list) and v and isinstance(v[0], dict):
             typer.echo(f"  {k}:")
             for item in v:

@@ -8,6 +8,7 @@ from typing import Any
 
 from graph import iris, views
 from graph.errors import UnknownEntity
+from graph.indicators import indicator_records
 from graph.store import Store
 
 __all__ = ["find_record"]
@@ -46,4 +47,6 @@ def _region(store: Store, ags: str) -> dict[str, Any]:
         rec["parts"] = links.parts
     for field in ("neighbours", "centres_located", "centres_serving"):
         rec[field] = [f"{x.name} ({x.key})" for x in getattr(links, field)]
+    if reg.kind in ("municipality", "district"):
+        rec["indicators"] = indicator_records(store, ags)
     return rec

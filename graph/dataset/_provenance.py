@@ -63,4 +63,30 @@ PROVENANCE: dict[str, dict[str, object]] = {
         ],
         "licences": ["mit"],
     },
+    "indicators": {
+        "title": "Official regional indicators per municipality and district (reference periods "
+                 "2019 to 2025, territory 30.11.2023; RDF Data Cube)",
+        "sources": [
+            "Quelle: Statistische Ämter des Bundes und der Länder, Regionaldatenbank Deutschland, "
+            "Tabelle 52111-01-02-4 (Unternehmensregister-System, Berichtsjahr 2021, Stand 11.05.2023); "
+            "Datenlizenz Deutschland – Namensnennung – Version 2.0 (www.govdata.de/dl-de/by-2-0); "
+            "Daten verändert.",
+            "© Statistik der Bundesagentur für Arbeit (BA-Sonderauswertung 317-408036, "
+            "sozialversicherungspflichtig Beschäftigte am Arbeitsort, 30.06.2025; reuse terms not verified).",
+            "Quelle: Deutschlandatlas (BMWSB/BBSR; Daten hrsg. vom Statistischen Bundesamt im Auftrag "
+            "des BMWSB), Daten zum Deutschlandatlas, Stand 12.12.2024; Datenbasis: Laufende "
+            "Raumbeobachtung des BBSR, Regionaldatenbank der Statistischen Ämter des Bundes und der "
+            "Länder (Bevölkerungsfortschreibung, Realsteuervergleich), Arbeitskreis VGR der Länder, "
+            "Breitbandatlas | Gigabit-Grundbuch, Breitbandatlas des Bundes (Stand Januar 2024). "
+            "No licence stated; reproduction permitted with source attribution.",
+            "Breitbandatlas | Gigabit-Grundbuch (https://gigabitgrundbuch.bund.de).",
+            "© BBSR Bonn: INKAR 2024 (GDP per inhabitant); Referenz Gemeinden, Kreise, NUTS, "
+            "Gebietsstand 31.12.2019 (RegioStaR 7/17, Stadt- und Gemeindetyp, Wachsend/Schrumpfend, "
+            "Zentrale Orte, Siedlungsstruktureller Kreistyp); reuse terms not verified.",
+            "Joined to the territory of 30.11.2023 as described in shared/data/SOURCES.md "
+            "(germany/indicators/); values the sources lack, or that refer to a changed territory, "
+            "are left out, never imputed. English code labels translated by regiomatch.",
+        ],
+        "licences": ["dl-de-by-2.0"],
+    },
 }

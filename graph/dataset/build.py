@@ -15,6 +15,10 @@ sources reproduces the committed files byte for byte:
   :mod:`graph.dataset._curated`, each located by :class:`MunicipalityLocator`;
 * ``geometry.json.gz`` — district polygons (1e-4 degree grid) and Saxony-Anhalt's
   municipality polygons (1e-5 grid) as delta-encoded integer rings;
+* ``indicators.json.gz`` — official indicators per municipality and district
+  (:mod:`graph.dataset._indicators` says what each column means) as column lists +
+  rows, ``null`` where the source has no value, and the German labels of the BBSR
+  code lists;
 * ``meta.json`` — source date, provenance per named graph, counts, unlocated centres.
 """
 
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.dataset import _curated
+from graph.dataset._indicators import CODE_LABELS_EN, INDICATORS, LEVELS
 from graph.dataset._provenance import PROVENANCE, SOURCE_DATE
 from graph.dataset.locate import MunicipalityLocator
 from graph.edih import CatalogueTerms, EdihHub, parse_term_levels, read_edih_csv
@@ -210,12 +215,61 @@ def build_centres(shared: Path, locator: MunicipalityLocator) -> dict[str, Any]:
     return {"hubs": records, "st_organisations": orgs, "programmes": _curated.PROGRAMMES}
 
 
+_INDICATOR_FILES = {"municipality": "de_gemeinden_indicators.csv", "district": "de_kreise_indicators.csv"}
+
+
+def _indicator_value(raw: str, unit: str, where: str) -> float | int | None:
+    if raw == "":
+        return None  # missing stays missing
+    try:
+        v = _num(raw)
+    except ValueError:
+        raise InvalidInput(f"{where}: {raw!r} is not a number") from None
+    if unit in ("count", "persons", "code") and not isinstance(v, int):
+        raise InvalidInput(f"{where}: {raw!r} is not a whole number, but the unit is {unit!r}")
+    return v
+
+
+def build_indicators(shared: Path, known: dict[str, set[str]]) -> dict[str, Any]:
+    """Indicator tables per level (rows of known regions only) and the BBSR code lists."""
+    folder = shared / "germany" / "indicators"
+    codes: dict[str, list[list[Any]]] = {}
+    for r in _rows(folder / "bbsr_regiostar_labels.csv"):
+        codes.setdefault(r["classification"], []).append([int(r["code"]), r["label_de"]])
+    for cls, pairs in codes.items():
+        missing = {c for c, _ in pairs} - set(CODE_LABELS_EN.get(cls, {}))
+        if missing:
+            raise InvalidInput(f"code list {cls}: no English label for code(s) {sorted(missing)}")
+    out: dict[str, Any] = {"codes": {k: sorted(v) for k, v in sorted(codes.items())}}
+    for level in LEVELS:
+        defs = [d for d in INDICATORS if d.level == level]
+        fname = _INDICATOR_FILES[level]
+        rows = _rows(folder / fname)
+        header = list(rows[0]) if rows else []
+        if header != ["ags"] + [d.key for d in defs]:
+            raise InvalidInput(f"{fname} has columns {header}; graph/dataset/_indicators.py expects "
+                               f"{['ags'] + [d.key for d in defs]}")
+        table = []
+        for r in rows:
+            if r["ags"] not in known[level]:
+                raise InvalidInput(f"{fname}: {r['ags']} is not a {level} of the region data")
+            vals = [_indicator_value(r[d.key], d.unit, f"{fname} {r['ags']} {d.key}") for d in defs]
+            for d, v in zip(defs, vals):
+                if d.unit == "code" and v is not None and v not in {c for c, _ in codes.get(d.key, [])}:
+                    raise InvalidInput(f"{fname} {r['ags']} {d.key}: code {v} is not in bbsr_regiostar_labels.csv")
+            table.append([r["ags"], *vals])
+        out[level] = {"columns": ["ags"] + [d.key for d in defs], "rows": sorted(table)}
+    return out
+
+
 def build(shared: Path) -> dict[str, bytes]:
     """The compact files (name → bytes) built from the source facts under ``shared``."""
     regions = build_regions(shared)
     m = regions["municipalities"]
     locator = MunicipalityLocator((r[0], r[1], r[6]) for r in m["rows"])
     centres = build_centres(shared, locator)
+    indicators = build_indicators(shared, {"municipality": {r[0] for r in m["rows"]},
+                                           "district": {r[0] for r in regions["districts"]["rows"]}})
     unlocated = sorted([h["hub_id"] for h in centres["hubs"] if h["ags"] is None]
                        + [o["org_id"] for o in centres["st_organisations"] if o["ags"] is None])
     meta = {
@@ -227,13 +281,16 @@ def build(shared: Path) -> dict[str, bytes]:
                    "district_adjacency": len(regions["district_adjacency"]),
                    "municipality_adjacency": len(regions["municipality_adjacency"]),
                    "hubs": len(centres["hubs"]),
-                   "st_organisations": len(centres["st_organisations"])},
+                   "st_organisations": len(centres["st_organisations"]),
+                   "indicator_values": sum(v is not None for level in LEVELS
+                                           for row in indicators[level]["rows"] for v in row[1:])},
         "unlocated_centres": unlocated,
     }
     return {
         "regions.json.gz": _gzip_json(regions),
         "centres.json.gz": _gzip_json(centres),
         "geometry.json.gz": _gzip_json(build_geometry(shared)),
+        "indicators.json.gz": _gzip_json(indicators),
         "meta.json": (json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
     }
 

@@ -15,14 +15,14 @@ from typing import Any
 from graph.errors import InvalidInput, UnreadableInput
 
 __all__ = ["load", "meta", "states", "districts", "municipalities", "adjacency", "centres",
-           "geometry", "GEOMETRY_KINDS"]
+           "geometry", "indicators", "GEOMETRY_KINDS"]
 
 GEOMETRY_KINDS = ("districts", "st-municipalities")
 
 
 @cache
 def load(name: str) -> Any:
-    """One compact file, parsed (``regions``, ``centres``, ``geometry`` or ``meta``)."""
+    """One compact file, parsed (``regions``, ``centres``, ``geometry``, ``indicators`` or ``meta``)."""
     fname = "meta.json" if name == "meta" else f"{name}.json.gz"
     res = resources.files("graph.dataset").joinpath("data", fname)
     if not res.is_file():
@@ -71,6 +71,13 @@ def adjacency(level: str) -> list[tuple[str, str]]:
 def centres() -> dict[str, Any]:
     """``hubs`` (German catalogue hubs), ``st_organisations`` and ``programmes``."""
     return load("centres")  # type: ignore[no-any-return]
+
+
+def indicators() -> dict[str, Any]:
+    """``municipality`` and ``district`` tables (columns ``ags`` + indicator keys of
+    :mod:`graph.dataset._indicators`, ``None`` where the source has no value) and
+    ``codes``: BBSR code list name → ``[code, German label]`` pairs."""
+    return load("indicators")  # type: ignore[no-any-return]
 
 
 def geometry(kind: str) -> dict[str, Any]:

@@ -8,6 +8,8 @@
 ``centres/edih-de``    the German hubs of the EU catalogue (via :mod:`graph.edih`)
 ``centres/st``         Saxony-Anhalt's support organisations, their grants and programmes
 ``companies/synthetic`` generated SMEs (:mod:`graph.dataset.companies`)
+``indicators``         official statistics per municipality and district as RDF Data
+                       Cube (:mod:`graph.dataset._indicator_rdf`)
 ``provenance``         one ``prov:Entity`` per other graph
 =====================  =================================================================
 
@@ -32,6 +34,7 @@ from rdflib.term import Node
 
 from graph import iris
 from graph.dataset import compact
+from graph.dataset._indicator_rdf import indicator_triples
 from graph.dataset._provenance import LICENCES
 from graph.dataset.companies import SyntheticCompany, generate_companies
 from graph.dataset.locate import MunicipalityLocator
@@ -41,7 +44,7 @@ from graph.vocab import RM
 __all__ = ["GRAPH_NAMES", "default_dataset", "dataset_quads", "dataset_nquads", "nquads_chunks", "geometry",
            "region_triples", "company_triples", "centre_graphs", "hub_from_record", "default_locator"]
 
-GRAPH_NAMES = ("regions", "centres/edih-de", "centres/st", "companies/synthetic", "provenance")
+GRAPH_NAMES = ("regions", "centres/edih-de", "centres/st", "companies/synthetic", "indicators", "provenance")
 Triple = tuple[Node, Node, Node]
 ST_AGS = "15"
 _SIZE = {"micro": RM.Micro, "small": RM.Small, "medium": RM.Medium}
@@ -198,6 +201,7 @@ def _graph_triples(companies: int, seed: int) -> Iterator[tuple[str, Iterable[Tr
     yield "regions", region_triples()
     yield from centre_graphs().items()
     yield "companies/synthetic", company_triples(generate_companies(companies, seed))
+    yield "indicators", indicator_triples()
     yield "provenance", _provenance_triples(companies, seed)
 
 

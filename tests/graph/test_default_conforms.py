@@ -31,3 +31,23 @@ def test_saxony_anhalt_regions_conform(default_store):
             part.add((s, p, o))
     assert 218 * 8 < len(part) < len(regions)
     validate(part, source="regions of Saxony-Anhalt", context=referenced_types(default_store, part))
+
+
+def test_indicators_conform(default_store):
+    """Data sets, structures, indicator and code-list concepts, and the observations of Saxony-Anhalt."""
+    from rdflib.namespace import QB, RDF
+
+    from graph.vocab import SDMX_DIMENSION
+
+    g = _graph(default_store, "indicators")
+    st_prefix = f"{iris.BASE}id/region/15"
+    keep = {o for o in g.subjects(RDF.type, QB.Observation)
+            if str(g.value(o, SDMX_DIMENSION.refArea)).startswith(st_prefix)}
+    observations = set(g.subjects(RDF.type, QB.Observation))
+    part = Graph()
+    for s, p, o in g:
+        if s not in observations or s in keep:
+            part.add((s, p, o))
+    assert len(keep) > 218 * 4 and len(part) < len(g)
+    validate(part, source="indicators of Saxony-Anhalt", context=referenced_types(default_store, part))
+

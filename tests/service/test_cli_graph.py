@@ -40,6 +40,17 @@ def test_show_region_with_links(default_store_dir):
     assert any("Haldensleben" in c for c in rec["centres_located"])
 
 
+def test_show_lists_indicators_with_periods_and_code_labels(default_store_dir):
+    res = run("show", "15002000", "--store", default_store_dir)
+    assert res.exit_code == 0, res.output
+    assert "households with broadband ≥ 1,000 Mbit/s: 37.38 %  [2022-06," in res.stdout
+    assert "RegioStaR 7 regional type: 72 urban region – regiopolis and large city" in res.stdout
+    rec = json.loads(run("show", "15083", "--store", default_store_dir, "--json").stdout)
+    est = {i["key"]: i for i in rec["indicators"]}
+    assert est["establishments_total"]["value"] == 5671 and est["establishments_total"]["ref_period"] == "2021"
+    assert "indicators" not in json.loads(run("show", "15", "--store", default_store_dir, "--json").stdout)
+
+
 def test_show_centre_and_company(default_store_dir):
     res = run("show", "edihcat-005", "--store", default_store_dir, "--json")
     assert res.exit_code == 0, res.output
