@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,22 +12,19 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from service.web.attribution import ATTRIBUTION
 from service.web.data import web_data
 from service.web.i18n import COOKIE, LANGS, Translator, negotiate
 
-__all__ = ["lang_of", "render", "not_found", "url_with", "ATTRIBUTION"]
+__all__ = ["lang_of", "render", "not_found", "url_with"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-# The README's attribution lines (the data's licences require them on every page).
-ATTRIBUTION = (
-    "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis-Informationssystem GV-ISys "
-    "(GV100AD Stand 30.11.2023; Gemeindeverzeichnis-Auszug 31.03.2023); WZ 2008.",
-    "© GeoBasis-DE / BKG 2021 (Daten verändert)",
-    "© European Union — Eurostat RAMON NACE Rev. 2 and the EDIH catalogue export of the European "
-    "Commission's EDIH network website.",
-)
-_SOURCE_LABELS = {"regions": "source.regions", "centres/edih-de": "source.edih", "centres/st": "source.st"}
+_SOURCE_LABELS = {"regions": "source.regions", "centres/edih-de": "source.edih", "centres/st": "source.st",
+                  "indicators": "source.indicators"}
+
+
+_PERIODS = re.compile(r"reference periods (\d{4}) to (\d{4})")
 
 
 @lru_cache(maxsize=1)
@@ -63,8 +61,11 @@ def _sources(tr: Translator, request: Request) -> list[dict[str, Any]]:
     out = []
     for s in found:
         key = _SOURCE_LABELS.get(s.graph)
-        if key and s.reference_date:
-            out.append({"label": tr(key), "date": s.reference_date})
+        span = _PERIODS.search(s.title)
+        if key and span:  # a data set of several reference periods: say which
+            out.append({"label": tr(key), "when": f"{span[1]}–{span[2]}"})
+        elif key and s.reference_date:
+            out.append({"label": tr(key), "when": tr.day(s.reference_date)})
     return out
 
 
