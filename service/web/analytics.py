@@ -11,9 +11,11 @@ The analytics word their reasons in English; pages mark them ``lang="en"``.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
+from service.web._messages import MESSAGES
 from service.web.i18n import Translator
 
 __all__ = ["available", "warm", "partners", "peers", "gaps", "network", "network_graph"]
@@ -148,10 +150,28 @@ def peers(data: Any, ags: str, tr: Translator, k: int = 8) -> dict[str, Any] | N
     for p in result.peers:
         out["peers"].append({
             "ags": p.ags, "name": p.name, "score": _num(p.similarity, tr, 2),
-            "alike": [str(c) for c in p.alike], "differences": [str(c) for c in p.differences],
+            "alike": [_comparison(c, tr) for c in p.alike], "differences": [_comparison(c, tr) for c in p.differences],
         })
     out["missing"] = list(result.missing)
     return out
+
+
+_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?")
+_DE_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def _comparison(c: Any, tr: Translator) -> str:
+    """"Breitband ≥ 1 Gbit/s 62 % gegenüber 37 %": a peer comparison in the page's language."""
+    if tr.lang != "de":
+        return f"{c.label} {c.value} vs {c.peer_value}"
+    key = f"feature.{c.feature}"
+    label = tr(key) if key in MESSAGES else c.label
+
+    def de(value: str) -> str:
+        value = _NUMBER.sub(lambda m: m.group().translate(_DE_SEPARATORS), value)
+        return value.replace("/yr", "/Jahr").replace("k EUR", " Tsd. EUR").replace("n/a", "k. A.")
+
+    return f"{label} {de(c.value)} gegenüber {de(c.peer_value)}"
 
 
 # --------------------------------------------------------------------------- gaps
