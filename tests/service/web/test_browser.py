@@ -190,3 +190,35 @@ def test_policymaker_page_shows_map_gaps_network_and_csv(browser, server_url, ou
     wait_for(browser, "h1")
     assert "topic=cybersecurity" in browser.current_url
     assert browser.find_element(By.CSS_SELECTOR, "select#topic").get_attribute("value") == "cybersecurity"
+
+
+def test_sme_journey_works_without_javascript(browser, server_url):
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        browser.get(f"{server_url}/?lang=de")
+        browser.find_element(By.ID, "need").send_keys("Wir wollen unsere IT-Sicherheit verbessern")
+        browser.find_element(By.ID, "municipality").send_keys("Haldensleben")
+        assert not browser.find_elements(By.CSS_SELECTOR, "[role=listbox]")  # the script did not run
+        browser.find_element(By.CSS_SELECTOR, "button.primary").click()
+        wait_for(browser, "ol.matches")
+        first = browser.find_element(By.CSS_SELECTOR, ".match h3 a").get_attribute("href")
+        assert first.endswith("/centres/st-rdz-haldensleben")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_keyboard_focus_is_visible(browser, server_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{server_url}/?lang=en")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    focused = browser.switch_to.active_element
+    assert focused.text == "Skip to content"
+    style = browser.execute_script(
+        "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];"
+    )
+    assert style[0] != "none" and style[1] != "0px"
