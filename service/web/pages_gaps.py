@@ -21,19 +21,50 @@ router = APIRouter(include_in_schema=False)
 
 TABLES = ("districts", "coverage", "without_centre", "top_gaps", "topics", "links")
 # score classes (relative accessibility, 1 = Germany's average): colour-blind-safe sequential palette
-_CLASSES = ((0.5, "#b2182b", "gaps.class_gap"), (0.8, "#ef8a62", "gaps.class_low"),
-            (1.25, "#fddbc7", "gaps.class_average"), (float("inf"), "#67a9cf", "gaps.class_good"))
+MEASURES = ("access", "distance")
+_CLASSES = {
+    "access": ((0.5, "#b2182b", "gaps.class_gap"), (0.8, "#ef8a62", "gaps.class_low"),
+               (1.25, "#fddbc7", "gaps.class_average"), (float("inf"), "#67a9cf", "gaps.class_good")),
+    "distance": ((10, "#67a9cf", "gaps.class_km10"), (25, "#fddbc7", "gaps.class_km25"),
+                 (50, "#ef8a62", "gaps.class_km50"), (float("inf"), "#b2182b", "gaps.class_km_far")),
+}
 _NO_DATA = "#d9d9d9"
 
 
-def _colour(score: float | None) -> str:
-    if score is None:
+def _colour(value: float | None, measure: str) -> str:
+    if value is None:
         return _NO_DATA
-    return next(colour for limit, colour, _ in _CLASSES if score < limit)
+    return next(colour for limit, colour, _ in _CLASSES[measure] if value < limit)
 
 
-def _filters(request: Request, data: WebData, tr: Translator) -> tuple[str | None, str | None, list[str]]:
+def _values(analyser: Any, measure: str, topic: str | None, level: str) -> dict[str, float]:
+    """Per district (or municipality) AGS: relative accessibility, or km to the nearest centre
+    (a district's is the population-weighted mean of its municipalities')."""
+    if measure == "access":
+        return dict(analyser.scores(level, topic))
+    _, km = analyser.nearest()
+    ags = analyser.ags_list_
+    if level == "municipality":
+        return {a: float(k) for a, k in zip(ags, km) if k == k}
+    weight: dict[str, float] = {}
+    total: dict[str, float] = {}
+    for a, k, pop in zip(ags, km, analyser.pop_):
+        if k == k and pop > 0:
+            weight[a[:5]] = weight.get(a[:5], 0.0) + float(pop)
+            total[a[:5]] = total.get(a[:5], 0.0) + float(pop) * float(k)
+    return {d: total[d] / weight[d] for d in weight}
+
+
+def _fmt(value: float, measure: str, tr: Translator) -> str:
+    return tr.num(value, 2) if measure == "access" else tr.km(value)
+
+
+def _filters(request: Request, data: WebData, tr: Translator) -> tuple[str | None, str | None, str, list[str]]:
     problems = []
+    measure = (request.query_params.get("measure") or "access").strip()
+    if measure not in MEASURES:
+        problems.append(tr("gaps.bad_measure", measure=measure[:40]))
+        measure = "access"
     region = (request.query_params.get("region") or "").strip() or None
     topic = (request.query_params.get("topic") or "").strip() or None
     if region is not None and (not region.isdigit() or len(region) not in (2, 5) or region not in data.regions):
@@ -42,20 +73,23 @@ def _filters(request: Request, data: WebData, tr: Translator) -> tuple[str | Non
     if topic is not None and topic not in {c.key for c in data.technologies}:
         problems.append(tr("gaps.bad_topic", topic=topic[:60]))
         topic = None
-    return region, topic, problems
+    return region, topic, measure, problems
 
 
-def _tables(data: WebData, report: Any, analyser: Any, summary: Any, scores: dict[str, float],
+def _tables(data: WebData, report: Any, summary: Any, scores: dict[str, float], measure: str,
             region: str | None, tr: Translator) -> dict[str, dict[str, Any]]:
     """Every table of the page: headers, display rows and raw CSV rows."""
     n, km = tr.num, tr.km
     labels = {c.key: (c.label_de if tr.lang == "de" else c.label_en) for c in data.technologies}
     t: dict[str, dict[str, Any]] = {}
     districts = sorted((a for a in scores if region is None or a.startswith(region)), key=lambda a: scores[a])
+    if measure == "distance":
+        districts.reverse()  # the farthest first
     t["districts"] = {
-        "head": [tr("gaps.district"), tr("gaps.score")],
-        "rows": [[(data.regions[a].name if a in data.regions else a, f"/regions/{a}"), n(scores[a], 2)] for a in districts],
-        "csv": [["district_ags", "district", "relative_accessibility"]]
+        "head": [tr("gaps.district"), tr(f"gaps.measure_{measure}")],
+        "rows": [[(data.regions[a].name if a in data.regions else a, f"/regions/{a}"), _fmt(scores[a], measure, tr)]
+                 for a in districts],
+        "csv": [["district_ags", "district", "relative_accessibility" if measure == "access" else "mean_km_to_nearest_centre"]]
                + [[a, data.regions[a].name if a in data.regions else a, round(scores[a], 4)] for a in districts],
     }
     t["coverage"] = {
@@ -106,7 +140,7 @@ def _tables(data: WebData, report: Any, analyser: Any, summary: Any, scores: dic
     return t
 
 
-def _gap_map(data: WebData, scores: dict[str, float], muni_scores: dict[str, float], region: str | None,
+def _gap_map(scores: dict[str, float], muni_scores: dict[str, float], measure: str, region: str | None,
              tr: Translator) -> Any:
     districts = shapes("districts")
     shown = [s for s in districts if region is None or s.ags.startswith(region)]
@@ -114,14 +148,15 @@ def _gap_map(data: WebData, scores: dict[str, float], muni_scores: dict[str, flo
         return None
     box = (min(s.bbox[0] for s in shown), min(s.bbox[1] for s in shown),
            max(s.bbox[2] for s in shown), max(s.bbox[3] for s in shown))
-    fills = {s.ags: _colour(scores.get(s.ags)) for s in shown}
-    tips = {s.ags: f"{s.name}: {tr.num(scores[s.ags], 2) if s.ags in scores else '–'}" for s in shown}
+    fills = {s.ags: _colour(scores.get(s.ags), measure) for s in shown}
+    tips = {s.ags: f"{s.name}: {_fmt(scores[s.ags], measure, tr) if s.ags in scores else '–'}" for s in shown}
     layers: list[Any] = [(shown, fills, _NO_DATA)]
     if region == "15":
         munis = shapes("st-municipalities")
-        layers = [(munis, {s.ags: _colour(muni_scores.get(s.ags)) for s in munis}, _NO_DATA)]
-        tips = {s.ags: f"{s.name}: {tr.num(muni_scores[s.ags], 2) if s.ags in muni_scores else '–'}" for s in munis}
-    title = tr("gaps.map_title")
+        layers = [(munis, {s.ags: _colour(muni_scores.get(s.ags), measure) for s in munis}, _NO_DATA)]
+        tips = {s.ags: f"{s.name}: {_fmt(muni_scores[s.ags], measure, tr) if s.ags in muni_scores else '–'}"
+                for s in munis}
+    title = tr(f"gaps.map_title_{measure}")
     return render_map(layers, title=title, bbox=box, width=560, labels=tips)
 
 
@@ -149,26 +184,26 @@ def _network_map(data: WebData, summary: Any, region: str | None, tr: Translator
 def gaps_page(request: Request) -> HTMLResponse:
     data = web_data(request)
     tr = Translator(lang_of(request))
-    region, topic, problems = _filters(request, data, tr)
+    region, topic, measure, problems = _filters(request, data, tr)
     states = sorted((r for r in data.regions.values() if r.kind == "state"), key=lambda r: r.name)
     ctx: dict[str, Any] = {
         "page": "gaps", "title": tr("gaps.title"), "problems": problems, "states": states,
-        "topics": data.technologies, "region": region, "topic": topic,
+        "topics": data.technologies, "region": region, "topic": topic, "measure": measure,
         "label": lambda c: c.label_de if tr.lang == "de" else c.label_en,
-        "classes": [(colour, tr(key)) for _, colour, key in _CLASSES] + [(_NO_DATA, tr("gaps.class_none"))],
+        "classes": [(colour, tr(key)) for _, colour, key in _CLASSES[measure]] + [(_NO_DATA, tr("gaps.class_none"))],
         "available": False,
     }
     found = analytics.gaps(data, region, topic)
     if found is not None:
         report, analyser = found
         summary = analytics.network(data, analyser)
-        scores = analyser.scores("district", topic)
-        muni_scores = analyser.scores("municipality", topic) if region == "15" else {}
+        scores = _values(analyser, measure, topic, "district")
+        muni_scores = _values(analyser, measure, topic, "municipality") if region == "15" else {}
         query = request.url.query
         ctx.update({
             "available": True, "report": report, "summary": summary,
-            "tables": _tables(data, report, analyser, summary, scores, region, tr),
-            "map_svg": _gap_map(data, scores, muni_scores, region, tr),
+            "tables": _tables(data, report, summary, scores, measure, region, tr),
+            "map_svg": _gap_map(scores, muni_scores, measure, region, tr),
             "network_svg": _network_map(data, summary, region, tr),
             "csv_url": lambda name: f"/web/gaps.csv?table={name}" + (f"&{query}" if query else ""),
             "area": report.region_name,
@@ -184,7 +219,7 @@ def gaps_csv(request: Request, table: str = "top_gaps") -> Response:
     if table not in TABLES:
         return Response(f"unknown table {table[:40]!r}; valid: {', '.join(TABLES)}\n", status_code=404,
                         media_type="text/plain; charset=utf-8")
-    region, topic, problems = _filters(request, data, tr)
+    region, topic, measure, problems = _filters(request, data, tr)
     if problems:
         return Response("\n".join(problems) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
     found = analytics.gaps(data, region, topic)
@@ -192,7 +227,8 @@ def gaps_csv(request: Request, table: str = "top_gaps") -> Response:
         return Response(tr("gaps.unavailable") + "\n", status_code=503, media_type="text/plain; charset=utf-8")
     report, analyser = found
     summary = analytics.network(data, analyser) if table == "links" else None
-    rows = _tables(data, report, analyser, summary, analyser.scores("district", topic), region, tr)[table]["csv"]
+    scores = _values(analyser, measure, topic, "district")
+    rows = _tables(data, report, summary, scores, measure, region, tr)[table]["csv"]
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     name = "-".join(x for x in ("regiomatch-gaps", table, region, topic) if x)

@@ -72,3 +72,17 @@ def test_the_matcher_gives_reasons_with_parts(default_store):
     geo = [r for r in reasons if r.factor == "geography"]
     assert geo and all("places" in r.parts for r in geo)
     assert "Ihr Bedarf nennt IT-Sicherheit" in " ".join(reason_text(r, "de") for r in topic)
+
+
+def test_every_message_exists_in_german_and_english_and_templates_use_only_known_ones():
+    import re
+    from pathlib import Path
+
+    from service.web._messages import MESSAGES
+
+    assert all(entry.get("de") and entry.get("en") for entry in MESSAGES.values())
+    for key, entry in MESSAGES.items():  # the same {fields} in both languages
+        assert set(re.findall(r"{(\w+)}", entry["de"])) == set(re.findall(r"{(\w+)}", entry["en"])), key
+    templates = Path(__file__).resolve().parents[3] / "service" / "web" / "templates"
+    used = {k for f in templates.glob("*.html") for k in re.findall(r"_\('([\w.-]+)'", f.read_text(encoding="utf-8"))}
+    assert used and used <= set(MESSAGES)
