@@ -16,17 +16,11 @@ from matching.encoder import (
     SentenceTransformerEncoder,
     make_encoder,
 )
-from matching.learn import (
-    WeightsComparison,
-    compare_weights,
-    fit_weights,
-    load_weights,
-    save_weights,
-    weights_path,
-)
+from matching.learn import TrainingResult, WeightsComparison, compare_weights, fit_weights, train_weights
 from matching.query import Match, MatchQuery, Reason
-from matching.ranker import DEFAULT_WEIGHTS, FACTORS, CentreMatcher, centre_profile
+from matching.ranker import CentreMatcher, centre_profile
 from matching.topics import TopicSuggester, TopicSuggestion
+from matching.weights import DEFAULT_WEIGHTS, FACTORS, load_weights, save_weights, weights_path
 
 __all__ = [
     "Encoder",
@@ -49,6 +43,8 @@ __all__ = [
     "fit_weights",
     "compare_weights",
     "WeightsComparison",
+    "train_weights",
+    "TrainingResult",
     "save_weights",
     "load_weights",
     "weights_path",

@@ -83,8 +83,10 @@ def resolve_encoder(
 
         return make_encoder(encoder, model=model, cache_dir=model_cache_dir)
     if not hasattr(encoder, "encode"):
+        from matching.encoder import ENCODER_KINDS
+
         raise InvalidInput(
-            f"encoder must be a kind name (onnx-int8, onnx, sentence-transformers, hashing) "
+            f"encoder must be a kind name ({', '.join(ENCODER_KINDS)}) "
             f"or an object with encode(texts), got {encoder!r}"
         )
     return encoder

@@ -24,22 +24,28 @@ import numpy as np
 
 from graph.records import Centre, Concept, Engagement
 
-__all__ = ["ConceptFit", "SectorFit"]
+__all__ = ["ConceptFit", "SectorFit", "engagements", "level_share"]
 
 SAME, BROADER, RELATED, SIBLING = 1.0, 0.6, 0.5, 0.3
 
 
-def _engagements(centre: Centre, kind: str) -> tuple[Engagement, ...]:
+def engagements(centre: Centre, kind: str) -> tuple[Engagement, ...]:
+    """A centre's engagements of one kind (scheme): technology, service or sector."""
     return {"technology": centre.topics, "service": centre.services, "sector": centre.sectors}[kind]
+
+
+def level_share(level: int) -> float:
+    """An engagement level 0-5 as a share of the top level (clipped to [0, 1])."""
+    return min(max(level, 0), 5) / 5.0
 
 
 def _levels(centres: Sequence[Centre], kind: str, row: dict[str, int]) -> np.ndarray:
     levels = np.zeros((len(centres), len(row)), dtype=np.float32)
     for i, centre in enumerate(centres):
-        for e in _engagements(centre, kind):
+        for e in engagements(centre, kind):
             j = row.get(e.concept)
             if j is not None:
-                levels[i, j] = max(levels[i, j], min(max(e.level, 0), 5) / 5.0)
+                levels[i, j] = max(levels[i, j], level_share(e.level))
     return levels
 
 

@@ -37,7 +37,13 @@ NEIGHBOUR_DISTRICT = 0.7
 SERVES_STATE = 0.4
 NATIONAL = 0.4
 SAME_STATE = 0.3
-_EARTH_KM = 6371.0
+EARTH_RADIUS_KM = 6371.0  # the mean radius
+
+
+def haversine_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Great-circle km from one point to many; all in radians, NaN in gives NaN out."""
+    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,6 @@ class GeoIndex:
         self.neighbours = neighbours
         self.lat = np.radians(np.array([np.nan if c.lat is None else c.lat for c in centres], dtype=np.float64))
         self.lon = np.radians(np.array([np.nan if c.lon is None else c.lon for c in centres], dtype=np.float64))
-        self.cos_lat = np.cos(self.lat)
         self.municipality = np.array([_code(c.municipality_ags) for c in centres], dtype=np.int64)
         self.district = np.array([_code(c.district_ags or (c.municipality_ags or "")[:5]) for c in centres], dtype=np.int64)
         self.state = np.array([_code(c.state_ags) for c in centres], dtype=np.int64)
@@ -87,9 +92,7 @@ class GeoIndex:
         """Great-circle km from the place to every centre ``(n,)``; NaN where unknown."""
         if place.lat is None or place.lon is None:
             return np.full(self.lat.shape, np.nan)
-        lat0, lon0 = np.radians(place.lat), np.radians(place.lon)
-        a = np.sin((self.lat - lat0) / 2) ** 2 + np.cos(lat0) * self.cos_lat * np.sin((self.lon - lon0) / 2) ** 2
-        return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        return haversine_km(np.radians(place.lat), np.radians(place.lon), self.lat, self.lon)
 
     def scores(self, place: Place | None) -> tuple[np.ndarray, np.ndarray]:
         """``(geography (n,) in [0, 1], distance_km (n,) with NaN)`` for a place (None: zeros)."""

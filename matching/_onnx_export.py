@@ -21,9 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -31,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._files import replacing, write_atomic
 
 __all__: list[str] = []  # private module
 
@@ -104,7 +103,7 @@ def weights_digest(weights: Path, cache_root: Path) -> str:
             sha.update(block)
     digest = sha.hexdigest()
     with contextlib.suppress(OSError):
-        _atomic_write_bytes(stamp, digest.encode())
+        write_atomic(stamp, digest.encode())
     return digest
 
 
@@ -131,7 +130,7 @@ def ensure_exported(spec: ModelSpec, slug: str, cache_root: Path, quantize: bool
             started = time.perf_counter()
             _quantize(fp32, int8)
             info["quantize_seconds"] = round(time.perf_counter() - started, 2)
-        _atomic_write_bytes(target_dir / "export.json", json.dumps(info, indent=2).encode())
+        write_atomic(target_dir / "export.json", json.dumps(info, indent=2).encode())
     return wanted
 
 
@@ -149,23 +148,18 @@ def _export_fp32(spec: ModelSpec, target: Path) -> None:
     dummy = tuple(torch.ones(2, 8, dtype=torch.long) for _ in names)
     axes = {name: {0: "batch", 1: "sequence"} for name in names}
     axes["sentence_embedding"] = {0: "batch"}
-    tmp = _temp_path(target)
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
-            torch.onnx.export(
-                wrapper,
-                dummy,
-                str(tmp),
-                dynamo=False,  # the TorchScript exporter needs no onnxscript
-                input_names=names,
-                output_names=["sentence_embedding"],
-                dynamic_axes=axes,
-                opset_version=17,
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(target) as tmp, torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
+        torch.onnx.export(
+            wrapper,
+            dummy,
+            str(tmp),
+            dynamo=False,  # the TorchScript exporter needs no onnxscript
+            input_names=names,
+            output_names=["sentence_embedding"],
+            dynamic_axes=axes,
+            opset_version=17,
+        )
 
 
 def _quantize(source: Path, target: Path) -> None:
@@ -175,8 +169,7 @@ def _quantize(source: Path, target: Path) -> None:
 
     graph = onnx.load(str(source), load_external_data=False).graph
     keep = [n.name for n in graph.node if n.op_type == "MatMul" and _KEEP_FP32.search(n.name)]
-    tmp = _temp_path(target)
-    try:
+    with replacing(target) as tmp:
         quantize_dynamic(
             str(source),
             str(tmp),
@@ -185,9 +178,6 @@ def _quantize(source: Path, target: Path) -> None:
             weight_type=QuantType.QInt8,
             nodes_to_exclude=keep,
         )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _pooled_class() -> type:
@@ -228,22 +218,6 @@ def _export_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _temp_path(target: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    return Path(name)
-
-
-def _atomic_write_bytes(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(target)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _read_json(path: Path) -> dict:

@@ -27,6 +27,7 @@ import numpy as np
 
 from graph.errors import UnknownEntity
 from matching._base import Estimator, check_k, encode_cached, resolve_encoder
+from matching._geo import haversine_km
 from matching.query import Match, MatchQuery, Reason
 
 if TYPE_CHECKING:
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
     from matching.encoder import Encoder
 
 __all__ = ["RandomRanker", "NearestRanker", "TfidfRanker", "EmbeddingRanker", "default_baselines"]
-
-_EARTH_KM = 6371.0
-
 
 def _profiles(centres: tuple[Centre, ...]) -> list[str]:
     from matching.ranker import centre_profile
@@ -107,10 +105,7 @@ class NearestRanker(Estimator):
             )
         if region.lat is None or region.lon is None:
             return np.full(len(self.centres_), np.nan)
-        lat0, lon0 = np.radians(region.lat), np.radians(region.lon)
-        a = (np.sin((self.lat_ - lat0) / 2) ** 2
-             + np.cos(lat0) * np.cos(self.lat_) * np.sin((self.lon_ - lon0) / 2) ** 2)
-        return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        return haversine_km(np.radians(region.lat), np.radians(region.lon), self.lat_, self.lon_)
 
     def match(self, query: MatchQuery, k: int = 10) -> list[Match]:
         self._check_fitted("centres_")

@@ -13,11 +13,9 @@ other wrote since we loaded are merged in rather than lost.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._files import replacing
 from matching.encoder import Encoder
 
 __all__ = ["VectorCache", "CacheStats"]
@@ -216,15 +215,8 @@ class VectorCache:
         keys = np.zeros((len(index), 32), dtype=np.uint8)
         for digest, row in index.items():
             keys[row] = np.frombuffer(digest, dtype=np.uint8)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, keys=keys, vectors=self._vectors, model_id=np.array(self.model_id))
-            os.replace(tmp, self.path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        with replacing(self.path) as tmp, tmp.open("wb") as fh:
+            np.savez(fh, keys=keys, vectors=self._vectors, model_id=np.array(self.model_id))
         self._dirty = False
 
 

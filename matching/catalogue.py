@@ -8,7 +8,7 @@ one directly from hand-made records.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,8 +39,7 @@ class Catalogue:
     def __post_init__(self) -> None:
         object.__setattr__(self, "centres", tuple(self.centres))
         object.__setattr__(self, "concepts", tuple(self.concepts))
-        if not isinstance(self.regions, _StoreRegions):
-            object.__setattr__(self, "regions", dict(self.regions))
+        object.__setattr__(self, "regions", dict(self.regions))
         object.__setattr__(self, "district_adjacency", tuple(map(tuple, self.district_adjacency)))
         object.__setattr__(
             self, "municipality_adjacency", tuple(map(tuple, self.municipality_adjacency))
@@ -48,23 +47,22 @@ class Catalogue:
 
     @classmethod
     def from_store(
-        cls, store: Store, *, municipalities: bool = True, municipality_adjacency: bool = False
+        cls, store: Store, *, region_details: bool = True, municipality_adjacency: bool = False
     ) -> Catalogue:
         """Read every centre, concept and region of ``store``.
 
-        Reading all 10k municipalities takes seconds; with ``municipalities=False``
-        states and districts are read at once and a municipality only when first
-        looked up (one query each) — what a one-off query from the command line
-        wants. Municipality adjacency (30k pairs) is read only when asked for; the
-        matchers use district adjacency. The store must stay open while a lazy
-        catalogue is in use.
+        Reading all 10k regions' full records takes about 2 s; with
+        ``region_details=False`` only what the matchers use of a region (AGS, name,
+        kind, coordinates: ``graph.views.region_places``) is read, in a fifth of the
+        time — what a one-off query from the command line wants. Either way the
+        catalogue holds everything it needs: the store may be closed afterwards.
+        Municipality adjacency (30k pairs) is read only when asked for; the matchers
+        use district adjacency.
         """
         from graph import views
 
-        if municipalities:
-            regions: Mapping[str, Region] = {r.ags: r for r in views.regions(store)}
-        else:
-            regions = _StoreRegions(store)
+        read = views.regions if region_details else views.region_places
+        regions = {r.ags: r for r in read(store)}
         return cls(
             centres=tuple(views.centres(store)),
             concepts=tuple(views.concepts(store)),
@@ -91,50 +89,3 @@ def _neighbour_map(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]
         out[a].add(b)
         out[b].add(a)
     return {k: frozenset(v) for k, v in out.items()}
-
-
-class _StoreRegions(Mapping[str, Region]):
-    """States and districts read at once; municipalities read from the store on first lookup.
-
-    Iterating or taking the length reads every region.
-    """
-
-    def __init__(self, store: Store) -> None:
-        from graph import views
-
-        self._store = store
-        self._known = {r.ags: r for kind in ("state", "district") for r in views.regions(store, kind)}
-        self._missing: set[str] = set()
-        self._complete = False
-
-    def __getitem__(self, ags: str) -> Region:
-        found = self._known.get(ags)
-        if found is not None:
-            return found
-        if self._complete or ags in self._missing or len(ags) != 8 or not ags.isdigit():
-            raise KeyError(ags)
-        from graph import views
-
-        rows = views.regions(self._store, ags=ags)
-        if not rows:
-            self._missing.add(ags)
-            raise KeyError(ags)
-        self._known[ags] = rows[0]
-        return rows[0]
-
-    def _all(self) -> dict[str, Region]:
-        if not self._complete:
-            from graph import views
-
-            self._known = {r.ags: r for r in views.regions(self._store)}
-            self._complete = True
-        return self._known
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (dict, (self._all(),))

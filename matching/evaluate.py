@@ -1,9 +1,6 @@
 """Evaluation, built in: rankers and the topic suggester against labelled data.
 
-- :func:`load_queries` reads labelled queries (JSON lines; see ``matching/data/README.md``):
-  ``text`` and ``relevant`` ({centre id: grade 1–3}) are required; ``municipality``,
-  ``sector``, ``topics``, ``relevant_topics``, ``id``, ``lang`` and ``note`` optional.
-  A bad line raises naming the file, the line number and the field.
+- :func:`load_queries` reads labelled queries (``matching.labelled``).
 - :func:`evaluate` runs every ranker (anything with ``match(query, k) -> [Match]``,
   already fitted) on every query with a judgment and reports mean nDCG@k (graded),
   MRR and Recall@k per ranker (see ``matching.metrics`` for the exact definitions).
@@ -20,7 +17,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graph.errors import InvalidInput, UnreadableInput
+from graph.errors import InvalidInput
 from matching import metrics
+from matching.labelled import LabelledQuery, load_queries
 
 if TYPE_CHECKING:
     from graph.records import Centre
@@ -51,7 +48,6 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
-_FIELDS = ("id", "lang", "text", "municipality", "sector", "topics", "relevant", "relevant_topics", "note")
 METRICS = ("ndcg", "mrr", "recall")
 
 
@@ -61,110 +57,6 @@ class Ranker(Protocol):
     def fit(self, catalogue: Catalogue) -> Ranker: ...
 
     def match(self, query: MatchQuery, k: int = 10) -> list[Match]: ...
-
-
-@dataclass(frozen=True)
-class LabelledQuery:
-    """A need with its judgments: ``relevant`` maps centre ids to grades 1–3."""
-
-    text: str
-    relevant: Mapping[str, int] = field(default_factory=dict)
-    municipality: str | None = None
-    sector: str | None = None
-    topics: tuple[str, ...] = ()
-    relevant_topics: Mapping[str, int] = field(default_factory=dict)
-    id: str = ""
-    lang: str | None = None
-    line: int = 0
-
-    def to_match_query(self) -> MatchQuery:
-        """The query a ranker sees: text, location, sector and ticked topics — no judgments."""
-        from matching.query import MatchQuery
-
-        return MatchQuery(
-            text=self.text, municipality=self.municipality, sector=self.sector,
-            topics=self.topics, id=self.id or None,
-        )
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_queries(path: str | Path) -> list[LabelledQuery]:
-    """Read labelled queries from a JSON-lines file (blank lines and ``#`` lines skipped)."""
-    p = Path(path)
-    if not p.is_file():
-        raise UnreadableInput(f"{p}: no such file")
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise UnreadableInput(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    out: list[LabelledQuery] = []
-    seen: dict[str, int] = {}
-    for n, raw in enumerate(lines, start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise UnreadableInput(f"{p}:{n}: not valid JSON: {exc.msg} (column {exc.colno})") from exc
-        q = _parse_line(data, f"{p}:{n}", n)
-        if q.id:
-            if q.id in seen:
-                raise InvalidInput(f"{p}:{n}: field 'id': {q.id!r} already used on line {seen[q.id]}")
-            seen[q.id] = n
-        out.append(q)
-    if not out:
-        raise InvalidInput(f"{p}: no labelled queries in the file")
-    return out
-
-
-def _parse_line(data: Any, where: str, line: int) -> LabelledQuery:
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{where}: expected a JSON object, got {type(data).__name__}")
-    unknown = sorted(set(data) - set(_FIELDS))
-    if unknown:
-        raise InvalidInput(f"{where}: unknown field(s) {', '.join(unknown)}; valid: {', '.join(_FIELDS)}")
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidInput(f"{where}: field 'text' must be a non-empty string, got {text!r:.60}")
-    relevant = _grades(data.get("relevant", {}), where, "relevant")
-    relevant_topics = _grades(data.get("relevant_topics", {}), where, "relevant_topics")
-    if not relevant and not relevant_topics:
-        raise InvalidInput(
-            f"{where}: field 'relevant' is missing or empty: give {{centre id: grade 1-3}} "
-            "(or 'relevant_topics' for topic queries)"
-        )
-    opt = {}
-    for name in ("municipality", "sector", "id", "lang"):
-        v = data.get(name)
-        if v is not None and not isinstance(v, str):
-            raise InvalidInput(f"{where}: field {name!r} must be a string, got {v!r}")
-        opt[name] = v.strip() if isinstance(v, str) and v.strip() else None
-    if opt["municipality"] is not None and not (opt["municipality"].isdigit() and len(opt["municipality"]) in (5, 8)):
-        raise InvalidInput(
-            f"{where}: field 'municipality' must be an AGS of 8 digits (municipality) "
-            f"or 5 (district), got {opt['municipality']!r}"
-        )
-    topics = data.get("topics", [])
-    if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
-        raise InvalidInput(f"{where}: field 'topics' must be a list of non-empty strings, got {topics!r}")
-    return LabelledQuery(
-        text=text.strip(), relevant=relevant, municipality=opt["municipality"], sector=opt["sector"],
-        topics=tuple(topics), relevant_topics=relevant_topics, id=opt["id"] or "", lang=opt["lang"],
-        line=line,
-    )
-
-
-def _grades(value: Any, where: str, name: str) -> dict[str, int]:
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{where}: field {name!r} must be an object {{id: grade}}, got {value!r:.60}")
-    out = {}
-    for key, grade in value.items():
-        if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 3:
-            raise InvalidInput(f"{where}: field {name!r}: grade of {key!r} must be 1, 2 or 3, got {grade!r}")
-        out[str(key)] = grade
-    return out
 
 
 # --------------------------------------------------------------------------- rankers
@@ -193,13 +85,6 @@ class RankerScores:
     ms_per_query: float
     per_query: tuple[QueryScore, ...] = ()
     by_lang: Mapping[str, float] = field(default_factory=dict)  # lang -> mean nDCG@k
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ndcg": round(self.ndcg, 4), "mrr": round(self.mrr, 4), "recall": round(self.recall, 4),
-            "queries": self.n_queries, "ms_per_query": round(self.ms_per_query, 2),
-            "ndcg_by_lang": {k: round(v, 4) for k, v in self.by_lang.items()},
-        }
 
 
 @dataclass(frozen=True)
@@ -234,13 +119,6 @@ class EvalReport:
         lines.append(f"({self.n_queries} judged queries, k={self.k}"
                      + (f", {self.n_skipped} without centre judgments skipped" if self.n_skipped else "") + ")")
         return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "k": self.k, "queries": self.n_queries, "skipped": self.n_skipped,
-            "rankers": {name: r.to_dict() for name, r in self.rankers.items()},
-            "not_applicable": dict(self.not_applicable),
-        }
 
 
 def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k: int = 10) -> EvalReport:
@@ -318,13 +196,6 @@ class TopicEvalReport:
             f"{'most-frequent':<20}  {self.baseline_ndcg:7.3f}  {self.baseline_recall:6.3f}",
             f"({self.n_hubs} hubs with a description and technology tags; grade = tag level 1-5)",
         ])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "k": self.k, "hubs": self.n_hubs,
-            "suggester": {"ndcg": round(self.suggester_ndcg, 4), "recall": round(self.suggester_recall, 4)},
-            "most_frequent": {"ndcg": round(self.baseline_ndcg, 4), "recall": round(self.baseline_recall, 4)},
-        }
 
 
 def tagged_hubs(centres: Iterable[Centre]) -> list[Centre]:

@@ -17,25 +17,22 @@ dozen outcomes). Degenerate weights (fewer than ``MIN_FACTORS`` factors with at 
 ``MIN_WEIGHT``) are refused whatever their score: a ranker that rests on one factor
 scores every centre 0 for a query that lacks it (a need with no sector, say).
 
-Weights are kept as a small JSON file (``{"weights": {...}, "outcomes": n, ...}``),
-by default in the store directory (``weights_path``); ``CentreMatcher(weights=path)``
-uses them.
+Weights are kept in a small JSON file (``matching.weights``); ``CentreMatcher(weights=path)``
+uses them. ``train_weights`` is the whole workflow of ``regiomatch train``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graph.errors import InvalidInput, UnreadableInput
-from graph.store import is_remote
+from graph.errors import InvalidInput
+from matching.weights import DEFAULT_WEIGHTS, load_weights, save_weights
 
 if TYPE_CHECKING:
     from graph.records import Company, Outcome
@@ -45,21 +42,19 @@ __all__ = [
     "fit_weights",
     "compare_weights",
     "WeightsComparison",
-    "save_weights",
-    "load_weights",
-    "weights_path",
+    "TrainingResult",
+    "train_weights",
+    "check_outcomes",
     "MIN_OUTCOMES",
     "MIN_FACTORS",
     "MIN_WEIGHT",
     "MIN_GAIN",
-    "WEIGHTS_FILE",
 ]
 
 MIN_OUTCOMES = 10
 MIN_FACTORS = 2
 MIN_WEIGHT = 0.01
 MIN_GAIN = 0.02
-WEIGHTS_FILE = "matching-weights.json"
 
 
 def training_data(
@@ -269,43 +264,41 @@ def _fmt(weights: Mapping[str, float]) -> str:
     return ", ".join(f"{f} {w:.3f}" for f, w in weights.items())
 
 
-def weights_path(store_location: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Where the learned weights of a store live: inside an embedded store's directory,
-    or (for a SPARQL endpoint URL) in ``cache_dir`` under a name derived from the URL."""
-    loc = os.fspath(store_location)
-    if is_remote(loc):
-        import hashlib
-
-        if cache_dir is None:
-            raise InvalidInput(f"a remote store ({loc}) needs a cache directory for its weights")
-        return Path(cache_dir) / f"weights-{hashlib.sha256(loc.encode()).hexdigest()[:12]}.json"
-    return Path(loc).expanduser() / WEIGHTS_FILE
-
-
-def save_weights(weights: dict[str, float], path: str | os.PathLike[str], **meta: Any) -> Path:
-    """Write ``weights`` (and ``meta``, e.g. the number of outcomes) as JSON; atomic replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"weights": weights, "created": datetime.now(UTC).isoformat(timespec="seconds"), **meta}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
-
-
-def load_weights(path: str | os.PathLike[str]) -> dict[str, float]:
-    """Read a weights file written by :func:`save_weights` (checked like ``weights=`` dicts)."""
-    from matching.ranker import FACTORS, _resolve_weights
-
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnreadableInput(f"no weights file at {os.fspath(path)!r}: run 'regiomatch train' first") from None
-    except (OSError, ValueError) as exc:
-        raise UnreadableInput(f"cannot read the weights file {os.fspath(path)!r}: {exc}") from exc
-    weights = doc.get("weights") if isinstance(doc, dict) else None
-    if not isinstance(weights, dict):
-        raise UnreadableInput(
-            f"{os.fspath(path)!r} is not a weights file: expected {{\"weights\": {{{', '.join(FACTORS)}}}}}"
+def check_outcomes(outcomes: Sequence[Outcome]) -> Sequence[Outcome]:
+    """``outcomes`` if there are any; ``InvalidInput`` saying what to load otherwise."""
+    if not outcomes:
+        raise InvalidInput(
+            "no outcomes recorded in the store: load rm:Outcome records (company, centre, rating 0-1) first"
         )
-    return _resolve_weights(weights)
+    return outcomes
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What ``train_weights`` did: the comparison that accepted the weights, and where they went."""
+
+    comparison: WeightsComparison
+    path: Path
+    outcomes: int
+
+
+def train_weights(
+    matcher: CentreMatcher,
+    outcomes: Sequence[Outcome],
+    companies: Sequence[Company],
+    path: str | os.PathLike[str],
+) -> TrainingResult:
+    """Learn weights from ``outcomes`` and save them to ``path`` only if they beat the current ones.
+
+    The current weights are those in ``path`` (or ``DEFAULT_WEIGHTS`` when there is no
+    file yet). Raises ``InvalidInput`` when there are no outcomes or when the learned
+    weights are refused (``WeightsComparison.problem``); nothing is written then.
+    """
+    check_outcomes(outcomes)
+    path = Path(path)
+    current = load_weights(path) if path.exists() else dict(DEFAULT_WEIGHTS)
+    report = compare_weights(matcher, outcomes, companies, current)
+    if not report.accepted:
+        raise InvalidInput(f"not saving the learned weights: {report.problem}\n{report.describe()}")
+    save_weights(report.learned, path, outcomes=len(outcomes), previous=report.current, held_out=report.held_out())
+    return TrainingResult(report, path, len(outcomes))

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InvalidInput
-from matching._base import check_text
+from matching._base import check_k, check_text
 
 if TYPE_CHECKING:
     from graph.records import Centre, Company
 
-__all__ = ["MatchQuery", "Match", "Reason"]
+__all__ = ["MatchQuery", "Match", "Reason", "check_k", "check_text"]  # the checks, for the edges
 
 
 @dataclass(frozen=True)
@@ -109,23 +109,3 @@ class Match:
     score: float
     distance_km: float | None
     reasons: tuple[Reason, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (id, name, type, location, topics with levels, score, reasons)."""
-        c = self.centre
-        return {
-            "id": c.id,
-            "iri": c.iri,
-            "name": c.name,
-            "type": c.centre_type,
-            "scope": c.scope,
-            "municipality": c.municipality_ags,
-            "location": c.municipality_name or c.country,
-            "district": c.district_name,
-            "distance_km": self.distance_km,
-            "score": self.score,
-            "topics": [{"iri": e.concept, "label": e.label_en, "level": e.level} for e in c.topics],
-            "reasons": [
-                {"factor": r.factor, "contribution": r.contribution, "text": r.text} for r in self.reasons
-            ],
-        }

@@ -59,7 +59,9 @@ from matching._concepts import ConceptFit, SectorFit
 from matching._geo import GeoIndex
 from matching._resolve import Prepared, QueryResolver
 from matching.query import Match, MatchQuery
+from matching.reasons import FactorRow, QueryContext, ReasonWriter
 from matching.topics import TopicSuggester
+from matching.weights import DEFAULT_WEIGHTS, FACTORS, resolve_weights
 
 if TYPE_CHECKING:
     from graph.records import Centre
@@ -67,16 +69,6 @@ if TYPE_CHECKING:
     from matching.encoder import Encoder
 
 __all__ = ["CentreMatcher", "FACTORS", "DEFAULT_WEIGHTS", "centre_profile"]
-
-FACTORS = ("text", "topic", "service", "sector", "geography")
-DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "text": 0.30,
-    "topic": 0.15,
-    "service": 0.05,
-    "sector": 0.05,
-    "geography": 0.45,
-}
-
 
 def centre_profile(c: Centre) -> str:
     """The text a centre is embedded from; labels first so long descriptions cannot crowd them out."""
@@ -144,7 +136,7 @@ class CentreMatcher(Estimator):
             raise InvalidInput("the catalogue has no centres: build or load a store with centres first")
         if not float(self.distance_scale_km) > 0:
             raise InvalidInput(f"distance_scale_km must be positive, got {self.distance_scale_km!r}")
-        weights = _resolve_weights(self.weights)
+        weights = resolve_weights(self.weights)
         encoder = resolve_encoder(self.encoder, self.model, self.model_cache_dir)
         common = dict(
             encoder=encoder, vector_cache=self.vector_cache, lexical_weight=self.lexical_weight,
@@ -172,6 +164,7 @@ class CentreMatcher(Estimator):
         self.sector_fit_ = SectorFit(centres, catalogue.concepts_of("sector"), catalogue.concepts_of("nace"))
         self.geo_ = GeoIndex(centres, catalogue.neighbours("district"), self.distance_scale_km)
         self.resolver_ = QueryResolver(catalogue, topics, services)
+        self.reasons_ = ReasonWriter(weights, centres, self.topic_fit_, self.service_fit_, self.sector_fit_, self.geo_)
         return self
 
     # ------------------------------------------------------------------ ranking
@@ -243,7 +236,9 @@ class CentreMatcher(Estimator):
         mixed = len(p.text.split()) * v + label_words * labels
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
-    def _factors(self, p: Prepared, vector: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    def _factors(self, p: Prepared, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, QueryContext]:
+        """``(n_centres, len(FACTORS))`` factor values, ``(n_centres,)`` distances in km (NaN:
+        unknown) and what the reasons need to know about the query."""
         n = len(self.centres_)
         f = np.zeros((n, len(FACTORS)), dtype=np.float32)
         has_text = bool(p.text)
@@ -258,7 +253,7 @@ class CentreMatcher(Estimator):
             f[:, 3] = self.sector_fit_.scores(m_sector)
         geo, km = self.geo_.scores(p.place)
         f[:, 4] = geo
-        return f, {"q_topic": q_topic, "q_service": q_service, "m_sector": m_sector, "km": km}
+        return f, km, QueryContext(p, q_topic, q_service, m_sector)
 
     def _topic_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
         s = self.topic_suggester_
@@ -285,49 +280,23 @@ class CentreMatcher(Estimator):
         return q
 
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
-        f, ctx = self._factors(p, vector)
+        f, km, ctx = self._factors(p, vector)
         total = matvec(f, self.weight_vector_)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
-        from matching.reasons import explain
-
         out = []
         for i in top:
-            km = float(ctx["km"][i])
-            reasons = explain(self, p, int(i), f[i], ctx)
+            row = FactorRow.of(f[i], km[i])
             out.append(
                 Match(
                     centre=self.centres_[i],
                     score=round(float(total[i]), 4),
-                    distance_km=None if np.isnan(km) else round(km, 1),
-                    reasons=reasons,
+                    distance_km=None if np.isnan(row.km) else round(row.km, 1),
+                    reasons=self.reasons_.explain(ctx, int(i), row),
                 )
             )
         return out
-
-
-def _resolve_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -> dict[str, float]:
-    if weights is None:
-        return dict(DEFAULT_WEIGHTS)
-    if isinstance(weights, str | os.PathLike):
-        from matching.learn import load_weights
-
-        return load_weights(weights)
-    if not isinstance(weights, Mapping):
-        raise InvalidInput(f"weights must be a dict of factor -> weight or a file path, got {weights!r}")
-    unknown = set(weights) - set(FACTORS)
-    if unknown:
-        raise InvalidInput(f"unknown factor(s) {', '.join(sorted(unknown))} in weights; valid: {', '.join(FACTORS)}")
-    out = {}
-    for f in FACTORS:
-        w = weights.get(f, 0.0)
-        if isinstance(w, bool) or not isinstance(w, int | float) or not np.isfinite(w) or w < 0:
-            raise InvalidInput(f"weight of {f!r} must be a non-negative number, got {w!r}")
-        out[f] = float(w)
-    if sum(out.values()) <= 0:
-        raise InvalidInput(f"weights {dict(weights)!r} are all zero: give at least one factor a positive weight")
-    return out
 
 
 def _topic_label_text(label: str) -> str:

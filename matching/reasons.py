@@ -20,60 +20,102 @@ Each reason also carries ``parts``, the facts of its sentence as values:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matching._concepts import engagements
 from matching._geo import geo_text
 from matching.query import Reason
+from matching.weights import FACTORS
 
 if TYPE_CHECKING:
-    from matching._concepts import ConceptFit
+    from collections.abc import Mapping
+
+    from graph.records import Centre
+    from matching._concepts import ConceptFit, SectorFit
+    from matching._geo import GeoIndex
     from matching._resolve import Prepared
-    from matching.ranker import CentreMatcher
     from matching.topics import TextAnalysis
 
-__all__ = ["explain"]
+__all__ = ["FactorRow", "QueryContext", "ReasonWriter"]
 
 _MIN = 5e-4  # contributions below this are noise, not reasons
 
 
-def explain(m: CentreMatcher, p: Prepared, i: int, f: np.ndarray, ctx: dict[str, Any]) -> tuple[Reason, ...]:
-    """The reasons of centre ``i`` for prepared query ``p``, largest contribution first."""
-    w = m.weights_
-    out: list[Reason] = []
-    if w["text"] * f[0] > _MIN:
-        out.append(Reason(
-            "text", _r(w["text"] * f[0]), f"its profile is similar to your need ({f[0]:.2f})",
-            {"similarity": round(float(f[0]), 4)},
-        ))
-    out += _concept_reasons(
-        "topic", w["topic"], m.topic_fit_, i, ctx["q_topic"], p.topics, set(p.topic_rows), m, "offers"
-    )
-    out += _concept_reasons(
-        "service", w["service"], m.service_fit_, i, ctx["q_service"], p.services, set(p.service_rows), m,
-        "offers the service",
-    )
-    if ctx["m_sector"] is not None and w["sector"] * f[3] > _MIN:
-        hit = m.sector_fit_.explain(i, ctx["m_sector"])
-        if hit is not None:
-            s, _ = hit
-            sector = m.sector_fit_.sectors[s]
-            level = _level(m.centres_[i].sectors, sector.iri)
+@dataclass(frozen=True)
+class FactorRow:
+    """One centre's factor values (each in [0, 1]) for one query, and its distance in km (NaN: unknown)."""
+
+    text: float
+    topic: float
+    service: float
+    sector: float
+    geography: float
+    km: float
+
+    @classmethod
+    def of(cls, values: np.ndarray, km: float) -> FactorRow:
+        """The row from a ``(len(FACTORS),)`` vector in ``FACTORS`` order."""
+        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km))
+
+
+@dataclass(frozen=True)
+class QueryContext:
+    """What the ranker derived from a prepared query, shared by every centre's reasons:
+    the query's weight on each technology and service concept, and on each sector (None: no sector)."""
+
+    prepared: Prepared
+    topic_weights: np.ndarray
+    service_weights: np.ndarray
+    sector_weights: np.ndarray | None
+
+
+@dataclass(frozen=True, eq=False)
+class ReasonWriter:
+    """Turns factor rows into reasons; built once by ``CentreMatcher.fit`` from its fitted parts."""
+
+    weights: Mapping[str, float]
+    centres: tuple[Centre, ...]
+    topic_fit: ConceptFit
+    service_fit: ConceptFit
+    sector_fit: SectorFit
+    geo: GeoIndex
+
+    def explain(self, ctx: QueryContext, i: int, row: FactorRow) -> tuple[Reason, ...]:
+        """The reasons of centre ``i``, largest contribution first."""
+        w, p, centre = self.weights, ctx.prepared, self.centres[i]
+        out: list[Reason] = []
+        if w["text"] * row.text > _MIN:
             out.append(Reason(
-                "sector", _r(w["sector"] * f[3]),
-                f"works with NACE {p.nace_label} firms ({sector.label_en}, level {level})",
-                {"nace": p.nace_label, "sector": _labels(sector), "level": level},
+                "text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})",
+                {"similarity": round(row.text, 4)},
             ))
-    if p.place is not None and w["geography"] * f[4] > _MIN:
-        km = float(ctx["km"][i])
-        places = m.geo_.explain_parts(i, m.centres_[i], p.place)
-        distance = None if np.isnan(km) else round(km, 1)
-        out.append(Reason(
-            "geography", _r(w["geography"] * f[4]), geo_text(places, km),
-            {"places": places, "km": distance},
-        ))
-    return tuple(sorted(out, key=lambda r: -r.contribution))
+        out += _concept_reasons(
+            "topic", w["topic"], self.topic_fit, i, ctx.topic_weights, p.topics, set(p.topic_rows),
+            centre, "offers",
+        )
+        out += _concept_reasons(
+            "service", w["service"], self.service_fit, i, ctx.service_weights, p.services, set(p.service_rows),
+            centre, "offers the service",
+        )
+        if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
+            hit = self.sector_fit.explain(i, ctx.sector_weights)
+            if hit is not None:
+                sector = self.sector_fit.sectors[hit[0]]
+                level = _level(centre.sectors, sector.iri)
+                text = f"works with NACE {p.nace_label} firms ({sector.label_en}, level {level})"
+                parts = {"nace": p.nace_label, "sector": _labels(sector), "level": level}
+                out.append(Reason("sector", _r(w["sector"] * row.sector), text, parts))
+        if p.place is not None and w["geography"] * row.geography > _MIN:
+            places = self.geo.explain_parts(i, centre, p.place)
+            km = None if np.isnan(row.km) else round(row.km, 1)
+            out.append(Reason(
+                "geography", _r(w["geography"] * row.geography), geo_text(places, row.km),
+                {"places": places, "km": km},
+            ))
+        return tuple(sorted(out, key=lambda r: -r.contribution))
 
 
 def _concept_reasons(
@@ -84,20 +126,19 @@ def _concept_reasons(
     q: np.ndarray,
     analysis: TextAnalysis,
     explicit: set[int],
-    m: CentreMatcher,
+    centre: Centre,
     verb: str,
 ) -> list[Reason]:
     if weight <= 0 or not q.any():
         return []
-    centre = m.centres_[i]
-    engagements = centre.topics if fit.kind == "technology" else centre.services
+    offered_by = engagements(centre, fit.kind)
     out = []
     for j, c, share in fit.explain(i, q):
         contribution = weight * share
         if contribution <= _MIN:
             continue
         need, offered = fit.concepts[j], fit.concepts[c]
-        level = _level(engagements, offered.iri)
+        level = _level(offered_by, offered.iri)
         text = f"{verb} {offered.label_en} at level {level}"
         if c != j:
             text += f" (close to {need.label_en})"

@@ -33,6 +33,7 @@ import numpy as np
 
 from graph.errors import InvalidInput
 from matching._base import Estimator, check_k, check_text, encode_cached, matvec, resolve_encoder
+from matching._concepts import engagements, level_share
 from matching._text import LabelIndex
 
 if TYPE_CHECKING:
@@ -237,10 +238,9 @@ def _prior_counts(centres: Sequence[Centre], scheme: str, row: dict[str, int]) -
     """``(n_concepts,)`` level-weighted count of centres engaging with each concept."""
     prior = np.zeros(len(row), dtype=np.float32)
     for centre in centres:
-        engagements = {"technology": centre.topics, "service": centre.services, "sector": centre.sectors}[scheme]
-        for e in engagements:
+        for e in engagements(centre, scheme):
             if e.concept in row:
-                prior[row[e.concept]] += min(max(e.level, 0), 5) / 5.0
+                prior[row[e.concept]] += level_share(e.level)
     return prior
 
 

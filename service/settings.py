@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings", "default_store_dir", "default_cache_dir"]
+__all__ = ["Settings", "get_settings", "default_store_dir"]
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -21,11 +21,6 @@ def default_store_dir() -> str:
     return str(_xdg("XDG_DATA_HOME", ".local/share") / "regiomatch" / "store")
 
 
-def default_cache_dir() -> str:
-    """Per-user cache for exported models: ``$XDG_CACHE_HOME/regiomatch`` (~/.cache/...)."""
-    return str(_xdg("XDG_CACHE_HOME", ".cache") / "regiomatch")
-
-
 class Settings(BaseSettings):
     """Runtime settings; every field can be set as ``REGIOMATCH_<NAME>``."""
 
@@ -33,7 +28,11 @@ class Settings(BaseSettings):
 
     store: str = Field(default_factory=default_store_dir, description="store directory or SPARQL URL")
     update_url: str | None = Field(default=None, description="SPARQL update URL of a remote store, if not the store URL")
-    cache_dir: str = Field(default_factory=default_cache_dir, description="model export cache")
+    cache_dir: str | None = Field(
+        default=None,
+        description="cache of model exports (models/) and of a remote store's vectors and weights; "
+        "None: $XDG_CACHE_HOME/regiomatch (see service.runtime)",
+    )
     encoder: str = Field(default="onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers")
     model: str | None = Field(default=None, description="sentence-transformers model name or path")
 

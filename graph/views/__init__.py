@@ -13,13 +13,14 @@ from graph.views._common import REGION_KINDS
 from graph.views._companies import companies, company
 from graph.views._concepts import concepts
 from graph.views._outcomes import outcomes
-from graph.views._regions import adjacency, municipality_keys, region, region_links, regions
+from graph.views._regions import adjacency, municipality_keys, region, region_links, region_places, regions
 from graph.views._stats import stats
 
 __all__ = [
     "regions",
     "region",
     "region_links",
+    "region_places",
     "adjacency",
     "municipality_keys",
     "centres",

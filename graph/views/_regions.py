@@ -11,7 +11,7 @@ from graph.records import Link, Region, RegionLinks
 from graph.store import Store
 from graph.views._common import REGION_KINDS, P, opt_float, opt_int
 
-__all__ = ["regions", "region", "adjacency", "municipality_keys", "region_links"]
+__all__ = ["regions", "region", "region_places", "adjacency", "municipality_keys", "region_links"]
 
 
 _REGION_PROPS = {
@@ -70,6 +70,23 @@ SELECT ?r ?cls ?p ?o WHERE {{
             official_type=row.get("type"),
             postal_code=row.get("plz"),
         )
+    return [out[k] for k in sorted(out)]
+
+
+def region_places(store: Store) -> list[Region]:
+    """Every region with only its AGS, name, kind and coordinates (other fields None), sorted
+    by AGS: what locating a query needs, read in a fraction of the time of ``regions``."""
+    q = P + """SELECT ?ags ?name ?lat ?lon WHERE { ?r rm:ags ?ags ; schema:name ?name .
+  OPTIONAL { ?r schema:latitude ?lat } OPTIONAL { ?r schema:longitude ?lon } }"""
+    kinds = {2: "state", 5: "district", 8: "municipality"}  # only regions have an AGS
+    out = {
+        (a := row["ags"]): Region(
+            iri=str(iris.region(a)), ags=a, name=row["name"], kind=kinds[len(a)], state_ags=a[:2],
+            district_ags=a[:5] if len(a) >= 5 else None, lat=opt_float(row, "lat"), lon=opt_float(row, "lon"),
+        )
+        for row in store.select_values(q)
+        if len(row["ags"]) in kinds
+    }
     return [out[k] for k in sorted(out)]
 
 

@@ -73,32 +73,13 @@ class WebData:
     @classmethod
     def from_settings(cls) -> WebData:
         """Open the configured store read-only and fit the matcher as every command does (``service.runtime``)."""
-        try:
-            from service.runtime import runtime
-        except ImportError:  # a build without the shared runtime module
-            return cls._from_settings_directly()
+        from service.runtime import runtime
+
         rt = runtime()
         store = rt.open_store()
         try:
             catalogue = rt.catalogue(store)
             matcher = rt.matcher(catalogue)
-        except BaseException:
-            store.close()
-            raise
-        return cls(store, catalogue, matcher, owns_store=True)
-
-    @classmethod
-    def _from_settings_directly(cls) -> WebData:
-        from graph.store import is_remote, open_store
-        from matching.catalogue import Catalogue
-        from service.cli_match import _matcher
-        from service.settings import get_settings
-
-        location = get_settings().store
-        store = open_store(location, read_only=not is_remote(location))
-        try:
-            catalogue = Catalogue.from_store(store)
-            matcher = _matcher(location, catalogue, None, None)
         except BaseException:
             store.close()
             raise

@@ -5,123 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.errors import InvalidInput, NotFitted, UnreadableInput
-from graph.records import Centre, Company, Concept, Engagement, Outcome, Region
+from graph.errors import InvalidInput, NotFitted
+from graph.records import Company
 from matching import (
-    DEFAULT_WEIGHTS,
     FACTORS,
     Catalogue,
     CentreMatcher,
     HashingEncoder,
     MatchQuery,
-    compare_weights,
-    fit_weights,
-    load_weights,
-    save_weights,
 )
 from matching._base import check_text
-
-B = "https://w3id.org/regiomatch/"
-
-
-def _c(scheme: str, key: str, en: str, de: str, alt_de=(), broader=(), related=(), close=()) -> Concept:
-    return Concept(
-        iri=f"{B}concept/{scheme}/{key}", scheme=scheme, key=key, label_en=en, label_de=de,
-        alt_de=tuple(alt_de), broader=tuple(f"{B}concept/{scheme}/{b}" for b in broader),
-        related=tuple(f"{B}concept/{scheme}/{r}" for r in related),
-        close_match=tuple(f"{B}concept/nace/{m}" for m in close),
-    )
-
-
-CONCEPTS = (
-    _c("technology", "connectivity-iot", "Connectivity & IoT", "Vernetzung & IoT"),
-    _c("technology", "cybersecurity", "Cybersecurity", "Cybersicherheit",
-       alt_de=["IT-Sicherheit", "Verschlüsselungstrojaner"]),
-    _c("technology", "internet-of-things", "Internet of Things", "Internet der Dinge",
-       alt_de=["Maschinenvernetzung"], broader=["connectivity-iot"], related=["sensors"]),
-    _c("technology", "sensors", "Sensors", "Sensorik", alt_de=["Sensoren"], broader=["connectivity-iot"],
-       related=["internet-of-things"]),
-    _c("technology", "artificial-intelligence", "Artificial Intelligence", "Künstliche Intelligenz",
-       alt_de=["KI", "maschinelles Lernen"]),
-    _c("service", "training", "Training", "Schulung", alt_de=["Weiterbildung"]),
-    _c("sector", "manufacturing", "Manufacturing", "Produktion", close=["C"]),
-    _c("sector", "retail", "Retail", "Handel", close=["47"]),
-    _c("nace", "C", "Manufacturing", "Verarbeitendes Gewerbe"),
-    _c("nace", "25", "Manufacture of fabricated metal products", "Herstellung von Metallerzeugnissen",
-       broader=["C"]),
-    _c("nace", "G", "Trade", "Handel"),
-    _c("nace", "47", "Retail trade", "Einzelhandel", broader=["G"]),
-)
-
-
-def _e(kind: str, key: str, level: int) -> Engagement:
-    c = next(c for c in CONCEPTS if c.key == key)
-    return Engagement(c.iri, kind, level, c.label_en, c.label_de)
-
-
-def _region(ags: str, name: str, kind: str, lat=None, lon=None) -> Region:
-    return Region(f"{B}id/region/{ags}", ags, name, kind, ags[:2], ags[:5] if len(ags) > 2 else None, lat=lat, lon=lon)
-
-
-REGIONS = [
-    _region("15", "Sachsen-Anhalt", "state"),
-    _region("15083", "Börde", "district", 52.2, 11.3),
-    _region("15003", "Magdeburg", "district", 52.13, 11.62),
-    _region("15083270", "Haldensleben", "municipality", 52.29, 11.41),
-    _region("15083999", "Elsewhere-in-Börde", "municipality", 52.05, 11.2),
-    _region("15003000", "Magdeburg", "municipality", 52.13, 11.62),
-    _region("09", "Bayern", "state"),
-    _region("09162", "München", "district", 48.14, 11.58),
-    _region("09162000", "München", "municipality", 48.14, 11.58),
-    _region("11", "Berlin", "state"),
-    _region("11000", "Berlin", "district", 52.52, 13.40),
-    _region("11000000", "Berlin", "municipality", 52.52, 13.40),
-]
-
-
-def _centre(cid: str, ags: str | None, *, scope="regional", served=(), topics=(), services=(), sectors=(),
-            description="", country="Germany") -> Centre:
-    region = {r.ags: r for r in REGIONS}.get(ags or "")
-    district = {r.ags: r for r in REGIONS}.get((ags or "")[:5])
-    return Centre(
-        iri=f"{B}id/centre/{cid}", id=cid, name=cid.replace("-", " ").title(), centre_type="regional",
-        description=description, country=country, scope=scope,
-        municipality_ags=ags, municipality_name=region.name if region else None,
-        district_ags=ags[:5] if ags else None, district_name=district.name if district else None,
-        state_ags=ags[:2] if ags else None, lat=region.lat if region else None, lon=region.lon if region else None,
-        served_ags=tuple(served), topics=tuple(_e("technology", k, v) for k, v in topics),
-        services=tuple(_e("service", k, v) for k, v in services),
-        sectors=tuple(_e("sector", k, v) for k, v in sectors),
-    )
-
-
-CENTRES = (
-    _centre("haldensleben", "15083270", served=["15083"], topics=[("cybersecurity", 5)],
-            description="Digitalisierungszentrum für Unternehmen in der Börde"),
-    _centre("cyber-national", "11000000", scope="national", served=["09", "11", "15"],
-            topics=[("cybersecurity", 5)], description="Cybersecurity for SMEs across Germany"),
-    _centre("munich-ai", "09162000", topics=[("artificial-intelligence", 5), ("cybersecurity", 2)],
-            sectors=[("manufacturing", 5)], services=[("training", 4)],
-            description="AI for manufacturing companies"),
-    _centre("magdeburg-iot", "15003000", topics=[("internet-of-things", 5), ("sensors", 4)],
-            sectors=[("retail", 3)], description="Vernetzung in der Produktion"),
-    _centre("paris-hub", None, scope="international", topics=[("cybersecurity", 5), ("sensors", 5)],
-            country="France", description="European hub for cybersecurity"),
-)
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return Catalogue(
-        centres=CENTRES, concepts=CONCEPTS, regions={r.ags: r for r in REGIONS},
-        district_adjacency=(("15003", "15083"),),
-    )
-
-
-@pytest.fixture(scope="module")
-def matcher(catalogue: Catalogue) -> CentreMatcher:
-    return CentreMatcher(encoder=HashingEncoder()).fit(catalogue)
-
+from tests.matching.ranker_catalogue import CENTRES, CONCEPTS, B
 
 RANSOM = "Wir hatten einen Angriff mit Verschlüsselungstrojanern und brauchen IT-Sicherheit"
 
@@ -333,92 +227,6 @@ def test_estimator_contract(catalogue: Catalogue) -> None:
 
 
 # ------------------------------------------------------------------ learned weights
-
-
-def test_weights_learned_from_outcomes_favour_the_predictive_factor(catalogue: Catalogue, tmp_path) -> None:
-    matcher = CentreMatcher(encoder=HashingEncoder()).fit(catalogue)
-    places = ["15083270", "15003000", "09162000", "11000000", "15083999"]
-    companies, outcomes = [], []
-    for n in range(30):
-        ags = places[n % len(places)]
-        c = Company(f"{B}id/company/c{n}", f"c{n}", f"C{n}", ags, need_description=["KI", "IT-Sicherheit", "Sensoren"][n % 3])
-        companies.append(c)
-        km = matcher.factor_matrix(MatchQuery.for_company(c))[:, FACTORS.index("geography")]
-        for i, centre in enumerate(matcher.centres_):  # referrals are rated by closeness alone
-            outcomes.append(Outcome(f"{B}id/outcome/{n}-{i}", c.iri, centre.iri, float(km[i] > 0.6)))
-    weights = fit_weights(matcher, outcomes, companies)
-    assert set(weights) == set(FACTORS) and sum(weights.values()) == pytest.approx(1.0, abs=1e-3)
-    assert max(weights, key=weights.get) == "geography"
-
-    path = save_weights(weights, tmp_path / "w.json", outcomes=len(outcomes))
-    assert load_weights(path) == weights
-    assert CentreMatcher(encoder=HashingEncoder(), weights=str(path)).fit(catalogue).weights_ == weights
-
-
-def _rated(matcher: CentreMatcher, rate, *, n_companies: int = 30, sectors=(None,),
-           places=("15083270", "15003000", "09162000", "11000000", "15083999")) -> tuple[list, list]:
-    """Companies spread over ``places`` and their outcomes with every centre, rated by ``rate(factors)``."""
-    needs = ["KI", "IT-Sicherheit", "Sensoren", "Schulung"]
-    companies, outcomes = [], []
-    for n in range(n_companies):
-        c = Company(f"{B}id/company/r{n}", f"r{n}", f"R{n}", places[n % len(places)], nace=sectors[n % len(sectors)],
-                    need_description=needs[n % 4])
-        companies.append(c)
-        factors = matcher.factor_matrix(MatchQuery.for_company(c))
-        for i, centre in enumerate(matcher.centres_):
-            outcomes.append(Outcome(f"{B}id/outcome/r{n}-{i}", c.iri, centre.iri, float(rate(factors[i]))))
-    return companies, outcomes
-
-
-def test_informative_outcomes_beat_the_defaults_and_are_accepted(matcher: CentreMatcher) -> None:
-    geo, topic = FACTORS.index("geography"), FACTORS.index("topic")
-    companies, outcomes = _rated(matcher, lambda f: round(0.8 * f[geo] + 0.2 * f[topic], 2))
-    report = compare_weights(matcher, outcomes, companies, DEFAULT_WEIGHTS)
-    assert report.accepted, report.describe()
-    assert max(report.learned, key=report.learned.get) == "geography"
-    assert report.learned_score > report.current_score and report.folds == 5
-    assert "learned" in report.describe() and "current" in report.describe()
-
-
-def test_uninformative_alternating_ratings_are_refused(matcher: CentreMatcher) -> None:
-    # 24 referrals rated 0, 1, 0, 1, ... whatever the centre: nothing to learn.
-    places = ["15083270", "15003000", "09162000", "11000000", "15083999"]
-    companies = [Company(f"{B}id/company/a{n}", f"a{n}", f"A{n}", places[n % 5], nace=["25", "47", None][n % 3],
-                         need_description=["KI", "IT-Sicherheit", "Sensoren", "Schulung"][n % 4]) for n in range(24)]
-    outcomes = [Outcome(f"{B}id/outcome/a{n}", c.iri, matcher.centres_[n % 5].iri, float(n % 2))
-                for n, c in enumerate(companies)]
-    report = compare_weights(matcher, outcomes, companies, DEFAULT_WEIGHTS)
-    assert not report.accepted
-    assert "no better than the current ones" in report.problem
-
-
-def test_single_factor_weights_are_refused_as_degenerate(matcher: CentreMatcher) -> None:
-    # Only the sector decides (the companies give no location): the learned ranker
-    # would score every centre 0 for a need without a sector.
-    sector = FACTORS.index("sector")
-    companies, outcomes = _rated(matcher, lambda f: f[sector] > 0.5, sectors=("25", "47", None), places=("",))
-    report = compare_weights(matcher, outcomes, companies, DEFAULT_WEIGHTS)
-    assert sum(w >= 0.01 for w in report.learned.values()) < 2, report.learned
-    assert not report.accepted and "degenerate" in report.problem and "sector" in report.problem
-
-
-def test_too_few_outcomes(matcher: CentreMatcher) -> None:
-    with pytest.raises(InvalidInput, match="at least 10"):
-        fit_weights(matcher, [], [])
-
-
-def test_missing_weights_file(tmp_path) -> None:
-    with pytest.raises(UnreadableInput, match="regiomatch train"):
-        load_weights(tmp_path / "nope.json")
-
-
-def test_default_weights_are_documented() -> None:
-    import matching.ranker as ranker
-
-    for factor, w in DEFAULT_WEIGHTS.items():
-        assert f"{factor:<11} {w:.2f}" in ranker.__doc__
-
-
 # ------------------------------------------------------------------ the real model on the default store
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -15,12 +16,14 @@ from typing import Annotated, Any
 
 import typer
 
-from service._cli_common import STORE_HELP, emit_json, handle_errors, open_cli_store, resolve_store
+from service.cli._common import JsonOpt, StoreOpt, emit, handle_errors, runtime
 
 __all__ = ["COMMANDS"]
 
-StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+def resolve_store(store: str | None) -> str:
+    """The store location: the option if given, else the settings' (``REGIOMATCH_STORE``)."""
+    return runtime(store).location
 
 
 @handle_errors
@@ -33,15 +36,16 @@ def init(
 ) -> None:
     """Build the store from the default dataset (replacing what is there)."""
     from graph.build import build_store
-    from service.settings import get_settings
-
-    location = resolve_store(store)
+    rt = runtime(store)
+    location = rt.location
     say = (lambda m: typer.echo(f"  {m}", err=True)) if not as_json else None
     report = build_store(
-        location, companies=companies, seed=seed, bare=bare, progress=say, update_url=get_settings().update_url
+        location, companies=companies, seed=seed, bare=bare, progress=say, update_url=rt.settings.update_url
     )
     if as_json:
-        emit_json({"store": report.location, "graphs": report.graphs, "seconds": round(report.seconds, 2)})
+        from service.schemas import BuildResult
+
+        emit(BuildResult(store=report.location, graphs=report.graphs, seconds=round(report.seconds, 2)))
         return
     typer.echo(f"built {report.location} in {report.seconds:.1f} s")
     for name, n in report.graphs.items():
@@ -62,10 +66,12 @@ def load(
     from graph.loader import load_files, preflight
 
     preflight(files, fmt)  # missing files or a bad --format fail before the store opens
-    with open_cli_store(store) as st:
+    with runtime(store).open_store(writable=True) as st:
         report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
     if as_json:
-        emit_json(asdict(report))
+        from service.schemas import LoadResult
+
+        emit(LoadResult(**asdict(report)))
     else:
         verb = "replaced" if report.replaced else "loaded into"
         typer.echo(f"{report.triples:,} triples {verb} {report.graph}")
@@ -87,9 +93,8 @@ def validate(
 
     st = None
     try:
-        from graph.store import open_store
 
-        st = open_store(resolve_store(store), read_only=True)
+        st = runtime(store).open_store()
     except StoreError:
         st = None  # validating needs no store; referenced regions are then unknown
     try:
@@ -102,7 +107,9 @@ def validate(
             run_validation(data, source=", ".join(map(str, files)), context=context)
         except ValidationFailed as exc:
             if as_json:
-                emit_json({"conforms": False, "violations": [asdict(v) for v in exc.violations]})
+                from service.schemas import ValidationFailedResult, ViolationPublic
+
+                emit(ValidationFailedResult(violations=[ViolationPublic(**asdict(v)) for v in exc.violations]))
             else:
                 typer.echo(str(exc))
             raise typer.Exit(1) from None
@@ -110,7 +117,9 @@ def validate(
         if st is not None:
             st.close()
     if as_json:
-        emit_json({"conforms": True, "triples": len(data)})
+        from service.schemas import ValidationPassed
+
+        emit(ValidationPassed(triples=len(data)))
     else:
         typer.echo(f"conforms: {len(data):,} triples in {len(files)} file(s)")
 
@@ -125,10 +134,10 @@ def export(
     """Serialise the store (or one named graph)."""
     from graph import iris
     from graph.errors import UnknownEntity, UnreadableInput
-    from graph.store import check_export_format, open_store
+    from graph.store import check_export_format
 
     check_export_format(fmt)
-    with open_store(resolve_store(store), read_only=True) as st:
+    with runtime(store).open_store() as st:
         name = iris.named_graph(graph) if graph else None
         if name is not None and str(name) not in st.named_graphs():
             known = ", ".join(iris.graph_name(g) for g in st.named_graphs())
@@ -154,7 +163,7 @@ def sparql(
     """Run a SPARQL query (our prefixes rm:, schema:, skos:, ... are predeclared)."""
     from graph.errors import InvalidInput, UnreadableInput
     from graph.namespaces import sparql_prefixes
-    from graph.store import open_store, query_kind
+    from graph.store import query_kind
 
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"unknown output format {fmt!r}: expected table, json or csv")
@@ -169,14 +178,19 @@ def sparql(
     if not query.strip():
         raise InvalidInput("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
     query_kind(query)  # judge the user's text, not our prefix block
-    with open_store(resolve_store(store), read_only=True) as st:
+    with runtime(store).open_store() as st:
         kind, result = st.raw_query(sparql_prefixes() + query)
     if kind == "ask":
-        emit_json({"boolean": result}) if fmt == "json" else typer.echo("true" if result else "false")
+        typer.echo(_json({"boolean": result}) if fmt == "json" else ("true" if result else "false"))
     elif kind == "graph":
         typer.echo(result.serialize(format="json-ld" if fmt == "json" else "turtle"))
     else:
         _print_rows(result, fmt)
+
+
+def _json(data: Any) -> str:
+    """SPARQL results as JSON (``--format json``: the rows as they are, not a result model)."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -184,7 +198,7 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
     for r in rows:
         cols.extend(k for k in r if k not in cols)
     if fmt == "json":
-        emit_json([{k: str(v) for k, v in r.items()} for r in rows])
+        typer.echo(_json([{k: str(v) for k, v in r.items()} for r in rows]))
         return
     if fmt == "csv":
         buf = io.StringIO()
@@ -215,7 +229,9 @@ def _print_stats(location: str, as_json: bool = False) -> None:
     with open_store(location, read_only=True) as st:
         s = compute(st)
     if as_json:
-        emit_json(s)
+        from service.schemas import StoreStats
+
+        emit(StoreStats.of(s))
         return
     typer.echo("instances per class:")
     for k, n in s["classes"].items():
@@ -238,13 +254,16 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one region, centre or company with its links."""
-    from graph.store import open_store
     from service.records_view import find_record
 
-    with open_store(resolve_store(store), read_only=True) as st:
+    with runtime(store).open_store() as st:
         kind, record = find_record(st, key)
     if as_json:
-        emit_json({"entity": kind, **record})
+        from service.schemas import CentrePublic, CompanyPublic, RegionPublic
+
+        model = {"region": RegionPublic, "centre": CentrePublic, "company": CompanyPublic}[kind]
+        doc = model.model_validate({"entity": kind, **record})
+        emit(doc, exclude_unset=True)  # what the record lacks (parts, indicators, code labels) stays out
         return
     typer.echo(f"{kind}: {record.get('name', key)}")
     for k, v in record.items():

@@ -1,0 +1,108 @@
+"""The ranker's factor weights: the factors, their defaults, checking, and the weights file.
+
+``CentreMatcher`` scores a centre as the weighted sum of ``FACTORS`` (see
+``matching.ranker``); ``DEFAULT_WEIGHTS`` are the hand-tuned weights, and
+``matching.learn`` learns new ones from recorded outcomes. Weights are kept as a
+small JSON file (``{"weights": {...}, "outcomes": n, "created": ...}``), by default in
+the store directory (``weights_path``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graph.errors import InvalidInput, UnreadableInput
+from graph.store import is_remote
+from matching._files import write_atomic
+
+__all__ = [
+    "FACTORS",
+    "DEFAULT_WEIGHTS",
+    "WEIGHTS_FILE",
+    "check_weights",
+    "resolve_weights",
+    "load_weights",
+    "save_weights",
+    "weights_path",
+]
+
+FACTORS = ("text", "topic", "service", "sector", "geography")
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "text": 0.30,
+    "topic": 0.15,
+    "service": 0.05,
+    "sector": 0.05,
+    "geography": 0.45,
+}
+WEIGHTS_FILE = "matching-weights.json"
+
+
+def check_weights(weights: object) -> dict[str, float]:
+    """A complete factor → weight dict from a mapping (missing factors 0); ``InvalidInput``
+    for unknown factors, negative or non-numeric weights, or weights that are all zero."""
+    if not isinstance(weights, Mapping):
+        raise InvalidInput(f"weights must be a dict of factor -> weight or a file path, got {weights!r}")
+    unknown = set(weights) - set(FACTORS)
+    if unknown:
+        raise InvalidInput(f"unknown factor(s) {', '.join(sorted(unknown))} in weights; valid: {', '.join(FACTORS)}")
+    out = {}
+    for f in FACTORS:
+        w = weights.get(f, 0.0)
+        if isinstance(w, bool) or not isinstance(w, int | float) or not np.isfinite(w) or w < 0:
+            raise InvalidInput(f"weight of {f!r} must be a non-negative number, got {w!r}")
+        out[f] = float(w)
+    if sum(out.values()) <= 0:
+        raise InvalidInput(f"weights {dict(weights)!r} are all zero: give at least one factor a positive weight")
+    return out
+
+
+def resolve_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -> dict[str, float]:
+    """What ``CentreMatcher(weights=...)`` means: None the defaults, a path a weights file, a dict checked."""
+    if weights is None:
+        return dict(DEFAULT_WEIGHTS)
+    if isinstance(weights, str | os.PathLike):
+        return load_weights(weights)
+    return check_weights(weights)
+
+
+def weights_path(store_location: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Where the learned weights of a store live: inside an embedded store's directory,
+    or (for a SPARQL endpoint URL) in ``cache_dir`` under a name derived from the URL."""
+    loc = os.fspath(store_location)
+    if is_remote(loc):
+        if cache_dir is None:
+            raise InvalidInput(f"a remote store ({loc}) needs a cache directory for its weights")
+        return Path(cache_dir) / f"weights-{hashlib.sha256(loc.encode()).hexdigest()[:12]}.json"
+    return Path(loc).expanduser() / WEIGHTS_FILE
+
+
+def save_weights(weights: dict[str, float], path: str | os.PathLike[str], **meta: Any) -> Path:
+    """Write ``weights`` (and ``meta``, e.g. the number of outcomes) as JSON; atomic replace."""
+    path = Path(path)
+    doc = {"weights": weights, "created": datetime.now(UTC).isoformat(timespec="seconds"), **meta}
+    write_atomic(path, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
+    return path
+
+
+def load_weights(path: str | os.PathLike[str]) -> dict[str, float]:
+    """Read a weights file written by :func:`save_weights` (checked like ``weights=`` dicts)."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnreadableInput(f"no weights file at {os.fspath(path)!r}: run 'regiomatch train' first") from None
+    except (OSError, ValueError) as exc:
+        raise UnreadableInput(f"cannot read the weights file {os.fspath(path)!r}: {exc}") from exc
+    weights = doc.get("weights") if isinstance(doc, dict) else None
+    if not isinstance(weights, dict):
+        raise UnreadableInput(
+            f"{os.fspath(path)!r} is not a weights file: expected {{\"weights\": {{{', '.join(FACTORS)}}}}}"
+        )
+    return check_weights(weights)

@@ -1,0 +1,150 @@
+"""Settings → an opened store, an encoder and fitted estimators: the one place that does it.
+
+The command line (``match``, ``topics``, ``evaluate``, ``train``) and the HTTP API's
+startup build their store, matcher and topic suggester here, so every edge ranks
+with the same matcher: the settings' encoder and model, the store's vector cache and
+its learned weights (``matching.weights``). Fitted estimators hold everything they
+need (the catalogue is a snapshot), so the store may be closed after fitting and one
+fitted matcher may serve many threads.
+
+Nothing here prints or exits; errors are the domain's (``graph.errors``), which
+``service.errors`` maps to exit codes and HTTP statuses.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from service.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from graph.store import Store
+    from matching.catalogue import Catalogue
+    from matching.encoder import Encoder
+    from matching.ranker import CentreMatcher
+    from matching.topics import TopicSuggester
+
+__all__ = ["Runtime", "runtime"]
+
+
+def runtime(store: str | None = None, encoder: str | None = None, settings: Settings | None = None) -> Runtime:
+    """The runtime of ``settings`` (default: the process's ``REGIOMATCH_*`` settings),
+    with a store location or encoder kind given on the command line taking precedence."""
+    base = settings or get_settings()
+    overrides = {k: v for k, v in (("store", store), ("encoder", encoder)) if v is not None}
+    return Runtime(base.model_copy(update=overrides) if overrides else base)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Builds stores and fitted estimators from one ``Settings``."""
+
+    settings: Settings
+
+    # ------------------------------------------------------------------ places
+
+    @property
+    def location(self) -> str:
+        """The store: a directory or a SPARQL endpoint URL."""
+        return self.settings.store
+
+    @property
+    def remote(self) -> bool:
+        from graph.store import is_remote
+
+        return is_remote(self.location)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Model exports (``models/``) and, for a remote store, its vectors and weights."""
+        if self.settings.cache_dir:
+            return Path(self.settings.cache_dir).expanduser()
+        from matching.encoder import default_cache_dir
+
+        return default_cache_dir().parent
+
+    @property
+    def vector_cache(self) -> Path:
+        """The vector cache: inside an embedded store's directory, else in the cache directory."""
+        return (self.cache_dir if self.remote else Path(self.location).expanduser()) / "vectors"
+
+    @property
+    def weights_file(self) -> Path:
+        """Where the store's learned weights are (or will be) kept."""
+        from matching.weights import weights_path
+
+        return weights_path(self.location, self.cache_dir)
+
+    def at(self, location: str | os.PathLike[str]) -> Runtime:
+        """The same settings with another store (e.g. a temporary one built for ``evaluate``)."""
+        return Runtime(self.settings.model_copy(update={"store": os.fspath(location)}))
+
+    # ------------------------------------------------------------------ store
+
+    def open_store(self, *, writable: bool = False) -> Store:
+        """Open the store; an embedded one read-only unless ``writable`` (a remote one as it is)."""
+        from graph.store import open_store
+
+        return open_store(
+            self.location, read_only=not (writable or self.remote), update_url=self.settings.update_url
+        )
+
+    def catalogue(self, store: Store | None = None, *, regions: bool = True, region_details: bool = False) -> Catalogue:
+        """The centres, concepts and regions of ``store`` (default: open the settings' store
+        for the read) as a self-contained snapshot.
+
+        The matchers need only a region's name and coordinates, which is what is read
+        unless ``region_details`` (see ``Catalogue.from_store``); topic suggestion needs
+        no regions at all (``regions=False``).
+        """
+        if store is None:
+            with self.open_store() as st:
+                return self.catalogue(st, regions=regions, region_details=region_details)
+        from matching.catalogue import Catalogue
+
+        if not regions:
+            from graph import views
+
+            return Catalogue(centres=tuple(views.centres(store)), concepts=tuple(views.concepts(store)))
+        return Catalogue.from_store(store, region_details=region_details)
+
+    # ------------------------------------------------------------------ estimators
+
+    def model_options(self) -> dict[str, Any]:
+        """The encoder hyper-parameters every estimator takes: encoder kind, model, model cache, vector cache."""
+        return {
+            "encoder": self.settings.encoder,
+            "model": self.settings.model,
+            "model_cache_dir": str(self.cache_dir / "models"),
+            "vector_cache": str(self.vector_cache),
+        }
+
+    def encoder(self) -> Encoder:
+        """The settings' encoder (loads its model on first use)."""
+        from matching.encoder import make_encoder
+
+        return make_encoder(self.settings.encoder, model=self.settings.model, cache_dir=self.cache_dir / "models")
+
+    def weights(self, explicit: str | os.PathLike[str] | None = None) -> str | None:
+        """The weights file the matcher uses: ``explicit`` if given, else the store's learned
+        weights if there are any, else None (the defaults)."""
+        if explicit is not None:
+            return os.fspath(explicit)
+        learned = self.weights_file
+        return str(learned) if learned.exists() else None
+
+    def matcher(self, catalogue: Catalogue, *, weights: str | os.PathLike[str] | None = None) -> CentreMatcher:
+        """The hybrid matcher fitted on ``catalogue``, with the store's learned weights unless
+        ``weights`` names another file. Every command that ranks centres uses this one."""
+        from matching.ranker import CentreMatcher
+
+        return CentreMatcher(**self.model_options(), weights=self.weights(weights)).fit(catalogue)
+
+    def suggester(self, catalogue: Catalogue, scheme: str = "technology") -> TopicSuggester:
+        """A topic suggester for one concept scheme, fitted on ``catalogue``."""
+        from matching.topics import TopicSuggester
+
+        return TopicSuggester(**self.model_options(), scheme=scheme).fit(catalogue)
