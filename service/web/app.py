@@ -94,11 +94,11 @@ def mount_web(app: FastAPI) -> FastAPI:
 
 def create_web_app() -> FastAPI:
     """The web pages alone (for development and tests until the API mounts them)."""
-    from service.web.data import _for_app, close_web_data
+    from service.web.data import close_web_data, web_data_for
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _for_app(app)  # open the store and fit the matcher before the first request
+        web_data_for(app)  # open the store and fit the matcher before the first request
         yield
         close_web_data(app)
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from matching.query import Match, MatchQuery
     from matching.ranker import CentreMatcher
 
-__all__ = ["WebData", "web_data", "close_web_data", "PlaceChoice"]
+__all__ = ["WebData", "web_data", "web_data_for", "close_web_data", "PlaceChoice"]
 
 _LOCK = threading.Lock()
 
@@ -213,10 +213,11 @@ def short_name(name: str) -> str:
 
 def web_data(request: Request) -> WebData:
     """The app's :class:`WebData`, built on first use (thread-safe)."""
-    return _for_app(request.app)
+    return web_data_for(request.app)
 
 
-def _for_app(app: FastAPI) -> WebData:
+def web_data_for(app: FastAPI) -> WebData:
+    """The :class:`WebData` of ``app``: built once, rebuilt when the API's data version changes."""
     state = getattr(app.state, "rm", None)  # the API's AppState, when the pages are mounted on the API
     data = getattr(app.state, "web_data", None)
     if data is not None and (state is None or data.version == getattr(state, "version", 0)):

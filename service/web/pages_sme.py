@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.datastructures import QueryParams
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import QueryParams
 
 from service.web._render import lang_of, render
 from service.web.data import WebData, short_name, web_data
