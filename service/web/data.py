@@ -78,7 +78,7 @@ class WebData:
         rt = runtime()
         store = rt.open_store()
         try:
-            catalogue = rt.catalogue(store)
+            catalogue = rt.catalogue(store, region_details=True)  # the pages show population, area, type
             matcher = rt.matcher(catalogue)
         except BaseException:
             store.close()
