@@ -2,7 +2,8 @@
 
 Run: ``python bench/bench_web.py [--store DIR] [--encoder onnx-int8] [--requests 30]``
 
-Starts the web app as a real uvicorn process on loopback against the store
+Starts the app (the HTTP API with the pages mounted, else the pages alone) as a
+real uvicorn process on loopback against the store
 (default: ``REGIOMATCH_STORE``, else a temporary store built with 300 synthetic
 companies), warms it, then
 
@@ -88,7 +89,13 @@ def main() -> None:
     store = _store(args.store)
     port = _port()
     env = dict(os.environ, REGIOMATCH_STORE=store, REGIOMATCH_ENCODER=args.encoder, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "service.web:create_web_app", "--host", "127.0.0.1",
+    try:  # the pages as served: mounted on the HTTP API when it exists
+        import service.api.main  # noqa: F401
+
+        factory = "service.api.main:app_from_env"
+    except ImportError:
+        factory = "service.web:create_web_app"
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning"]
     url = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()
@@ -104,7 +111,7 @@ def main() -> None:
                 print("the web server did not start; no figures")
                 return
             time.sleep(0.3)
-        print(f"web app ready in {time.perf_counter() - t0:.1f} s (store {store}, encoder {args.encoder})")
+        print(f"{factory} ready in {time.perf_counter() - t0:.1f} s (store {store}, encoder {args.encoder})")
         with httpx.Client(base_url=url, headers=HTML, timeout=600) as client:
             t1 = time.perf_counter()
             for path in ("/gaps", "/regions/15083270"):  # analytics fit on first use
