@@ -92,6 +92,9 @@ def warm(data: Any) -> threading.Thread | None:
     def run() -> None:
         for name in ("gaps", "network", "partners", "peers", "typology"):
             _fitted(data, name)
+        found = gaps(data, None, None)
+        if found is not None:
+            network(data, found[1])
 
     thread = threading.Thread(target=run, name="regiomatch-web-analytics", daemon=True)
     thread.start()
@@ -178,25 +181,36 @@ def _comparison(c: Any, tr: Translator) -> str:
 
 
 def gaps(data: Any, region: str | None, topic: str | None) -> tuple[Any, Any] | None:
-    """``(GapReport, GapAnalyser)`` for a region (None: Germany) and topic, or None."""
+    """``(GapReport, GapAnalyser)`` for a region (None: Germany) and topic, or None (reports are memoised)."""
     analyser = _fitted(data, "gaps")
     if analyser is None:
         return None
-    return analyser.report(region=region, topic=topic), analyser
+    reports = data.__dict__.setdefault("_gap_reports", {})
+    key = (region, topic)
+    if key not in reports:
+        if len(reports) >= 64:
+            reports.clear()
+        reports[key] = analyser.report(region=region, topic=topic)
+    return reports[key], analyser
 
 
 def network(data: Any, analyser: Any) -> Any:
-    """The centre network's summary with suggested links (None when unavailable)."""
+    """The centre network's summary with suggested links (None when unavailable; computed once)."""
+    cache = data.__dict__.setdefault("_analytics", {})
+    if "summary" in cache:
+        return cache["summary"]
     net = _fitted(data, "network")
     if net is None:
         return None
     try:
         from matching.gaps import unmet_by_state
 
-        return net.summary(suggestions=10, unmet=unmet_by_state(analyser))
+        summary = net.summary(suggestions=10, unmet=unmet_by_state(analyser))
     except Exception as exc:
         _LOG.warning("web: network summary: %s", exc)
-        return net.summary(suggestions=10)
+        summary = net.summary(suggestions=10)
+    cache["summary"] = summary
+    return summary
 
 
 def network_graph(data: Any) -> tuple[dict[str, Any], list[tuple[str, str]]] | None:
