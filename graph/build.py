@@ -23,6 +23,7 @@ from graph import iris
 from graph.errors import InvalidInput, StoreError
 from graph.store import is_remote, open_store
 from graph.store.embedded import OxigraphStore
+from graph.store.lock import writer_lock
 
 if TYPE_CHECKING:
     from graph.dataset.rdf import Quad
@@ -92,10 +93,12 @@ def build_store(
     bare: bool = False,
     progress: Callable[[str], None] | None = None,
     update_url: str | None = None,
+    lock_wait: float | None = None,
 ) -> BuildReport:
     """(Re)build the store at ``location`` from the default dataset; see module docstring.
 
-    ``update_url`` is a remote endpoint's update URL when it differs from ``location``.
+    ``update_url`` is a remote endpoint's update URL when it differs from ``location``;
+    ``lock_wait`` how long to wait for another writer of an embedded store.
     """
     if companies < 0 or companies > 1_000_000:
         raise InvalidInput(f"--companies {companies}: expected a number from 0 to 1,000,000")
@@ -113,18 +116,26 @@ def build_store(
         finally:
             store.close()
     else:
-        _build_embedded(Path(location).expanduser(), _all_quads(companies, seed, bare), report, say)
+        _build_embedded(Path(location).expanduser(), _all_quads(companies, seed, bare), report, say, lock_wait)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _build_embedded(target: Path, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
+def _build_embedded(
+    target: Path, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None], lock_wait: float | None
+) -> None:
     if target.exists() and not target.is_dir():
         raise StoreError(f"{target} is a file, not a store directory; choose another --store")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the store directory {target}: {exc.strerror}") from exc
+    # one writer at a time, held across the build and the directory swap (see graph.store.lock)
+    with writer_lock(target, wait=lock_wait):
+        _build_and_swap(target, quads, report, say)
+
+
+def _build_and_swap(target: Path, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
     tmp = target.with_name(target.name + ".building")
     old = target.with_name(target.name + ".old")
     for p in (tmp, old):
@@ -133,7 +144,7 @@ def _build_embedded(target: Path, quads: Iterable[Quad], report: BuildReport, sa
     if target.exists() and any(target.iterdir()) and not (target / "CURRENT").exists():
         raise StoreError(f"{target} exists and is not a regiomatch store; choose another --store")
     try:
-        store = OxigraphStore(tmp)
+        store = OxigraphStore(tmp, lock=False)  # the target's lock guards tmp too
         try:
             _bulk_load(store, quads, report, say)
         finally:

@@ -3,11 +3,13 @@
     RegiomatchError
     ├── InvalidInput            bad value from a user: names it and what is valid
     │   ├── InvalidKey          a malformed AGS, NACE code, id or graph name
-    │   └── UnknownFormat       a file format we cannot read or write
+    │   ├── UnknownFormat       a file format we cannot read or write
+    │   └── LimitExceeded       a query ran past its time or row limit
     ├── UnknownEntity           a well-formed key that is not in the store
     ├── UnreadableInput         a file that is missing, unparseable or unsafe
     ├── ValidationFailed        data that breaks the SHACL shapes (carries the report)
     ├── StoreError              the store cannot be opened, read or written
+    │   └── StoreBusy           another process is writing to the store
     └── NotFitted               a matcher used before ``fit``
 
 Domain code raises these; ``service/`` maps them to exit codes and HTTP statuses
@@ -24,13 +26,24 @@ __all__ = [
     "InvalidInput",
     "InvalidKey",
     "UnknownFormat",
+    "LimitExceeded",
     "UnknownEntity",
     "UnreadableInput",
     "ValidationFailed",
     "Violation",
     "StoreError",
+    "StoreBusy",
     "NotFitted",
+    "shown",
 ]
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for echoing a user's value in a message."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(str(value)):,} characters)"
 
 
 class RegiomatchError(Exception):
@@ -49,6 +62,10 @@ class UnknownFormat(InvalidInput):
     """A serialisation format is not supported."""
 
 
+class LimitExceeded(InvalidInput):
+    """A query ran longer than its time limit or returned more rows than its row limit."""
+
+
 class UnknownEntity(RegiomatchError, LookupError):
     """A well-formed key names nothing in the store."""
 
@@ -59,6 +76,10 @@ class UnreadableInput(RegiomatchError):
 
 class StoreError(RegiomatchError):
     """The store cannot be opened, read or written."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's writer lock."""
 
 
 class NotFitted(RegiomatchError):

@@ -28,13 +28,14 @@ import re
 
 from rdflib import URIRef
 
-from graph.errors import InvalidKey
+from graph.errors import InvalidKey, shown
 from graph.text import ascii_fold
 
 __all__ = [
     "BASE",
     "SCHEMES",
     "ENGAGEMENT_KINDS",
+    "CORE_GRAPHS",
     "region",
     "centre",
     "engagement",
@@ -83,7 +84,7 @@ def slugify(text: str) -> str:
     ascii_ = ascii_fold(text)
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
     if not slug:
-        raise InvalidKey(f"cannot make an identifier from {text!r}: it has no letters or digits")
+        raise InvalidKey(f"cannot make an identifier from {shown(text)}: it has no letters or digits")
     return slug
 
 
@@ -92,7 +93,7 @@ def normalise_ags(ags: str | int) -> str:
     s = str(ags).strip()
     if not _AGS.match(s):
         raise InvalidKey(
-            f"invalid AGS {ags!r}: expected 2 digits (state), 5 (district) or 8 "
+            f"invalid AGS {shown(ags)}: expected 2 digits (state), 5 (district) or 8 "
             "(municipality), with leading zeros, e.g. '15', '15083', '15083270'"
         )
     return s
@@ -105,7 +106,7 @@ def normalise_nace(code: str) -> str:
         s = s[1:]  # 'C25' is how people write division 25 of section C
     if not _NACE.match(s):
         raise InvalidKey(
-            f"invalid NACE code {code!r}: expected a section letter A-U or a two-digit "
+            f"invalid NACE code {shown(code)}: expected a section letter A-U or a two-digit "
             "division such as '25' (also accepted: 'C25')"
         )
     return s
@@ -115,7 +116,7 @@ def _check_id(value: str, what: str) -> str:
     s = str(value).strip()
     if not _ID.match(s):
         raise InvalidKey(
-            f"invalid {what} id {value!r}: use 1-128 letters, digits, '.', '_' or '-', "
+            f"invalid {what} id {shown(value)}: use 1-128 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
     return s
@@ -131,13 +132,13 @@ def centre(centre_id: str) -> URIRef:
 
 def engagement(centre_id: str, kind: str, concept_slug: str) -> URIRef:
     if kind not in ENGAGEMENT_KINDS:
-        raise InvalidKey(f"invalid engagement kind {kind!r}: expected one of {ENGAGEMENT_KINDS}")
+        raise InvalidKey(f"invalid engagement kind {shown(kind)}: expected one of {ENGAGEMENT_KINDS}")
     return URIRef(f"{centre(centre_id)}/{kind}/{_check_slug(concept_slug)}")
 
 
 def grant(centre_id: str, n: int = 1) -> URIRef:
     if not isinstance(n, int) or n < 1:
-        raise InvalidKey(f"invalid grant number {n!r}: expected a positive integer")
+        raise InvalidKey(f"invalid grant number {shown(n)}: expected a positive integer")
     return URIRef(f"{centre(centre_id)}/grant/{n}")
 
 
@@ -218,7 +219,7 @@ def code(name: str, value: int) -> URIRef:
 
 def scheme(name: str) -> URIRef:
     if name not in SCHEMES:
-        raise InvalidKey(f"unknown concept scheme {name!r}: expected one of {SCHEMES}")
+        raise InvalidKey(f"unknown concept scheme {shown(name)}: expected one of {SCHEMES}")
     return URIRef(f"{BASE}concept/{name}")
 
 
@@ -238,10 +239,23 @@ def named_graph(name: str) -> URIRef:
         s = s[len(f"{BASE}graph/") :]
     if not _GRAPH.match(s):
         raise InvalidKey(
-            f"invalid graph name {name!r}: use lower-case letters, digits, '.', '_', '-', '/' "
+            f"invalid graph name {shown(name)}: use lower-case letters, digits, '.', '_', '-', '/' "
             "(e.g. 'regions', 'centres/edih', 'my-import')"
         )
     return URIRef(f"{BASE}graph/{s}")
+
+
+# the named graphs `regiomatch init` writes; `load` may write any other name
+CORE_GRAPHS = (
+    "ontology",
+    "schemes",
+    "regions",
+    "centres/edih-de",
+    "centres/st",
+    "companies/synthetic",
+    "indicators",
+    "provenance",
+)
 
 
 def graph_name(iri: str) -> str:
@@ -256,5 +270,5 @@ def key_of(iri: str) -> str:
 
 def _check_slug(slug: str) -> str:
     if not _SLUG.match(str(slug)):
-        raise InvalidKey(f"invalid slug {slug!r}: expected lower-case words joined by '-'")
+        raise InvalidKey(f"invalid slug {shown(slug)}: expected lower-case words joined by '-'")
     return str(slug)

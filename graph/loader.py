@@ -15,17 +15,19 @@ documents may not declare a DOCTYPE or entities (external-entity attacks).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from graph import iris
-from graph.errors import InvalidInput, UnknownFormat, UnreadableInput
+from graph.errors import InvalidInput, StoreError, UnknownFormat, UnreadableInput
 from graph.store import Store, check_terms
 
 __all__ = [
@@ -33,8 +35,12 @@ __all__ = [
     "LoadReport",
     "preflight",
     "read_file",
+    "read_files",
+    "trusted_triples",
     "load_files",
     "detect_format",
+    "loadable_graph",
+    "require_initialised",
     "referenced_types",
     "provenance_record",
 ]
@@ -53,6 +59,7 @@ _EXTENSIONS = {
 }
 _RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 _MAX_BYTES = 512 * 1024 * 1024
+_MAX_JSON_DEPTH = 200  # rdflib's JSON-LD reader recurses once per level
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,20 @@ def read_file(path: str | Path, fmt: str = "auto", *, store: Store | None = None
     return g
 
 
+def read_files(paths: Sequence[str | Path], fmt: str = "auto", *, store: Store | None = None) -> Graph:
+    """The union of ``paths`` read with :func:`read_file`; ``UnreadableInput`` if it holds no triples.
+
+    What ``validate`` and ``load`` both read, so they give the same answer for the same files.
+    """
+    data = Graph()
+    for path in paths:
+        for t in read_file(path, fmt, store=store):
+            data.add(t)
+    if len(data) == 0:
+        raise UnreadableInput(f"{', '.join(map(str, paths))}: no triples found; nothing to validate or load")
+    return data
+
+
 def load_files(
     store: Store,
     paths: Sequence[str | Path],
@@ -134,29 +155,106 @@ def load_files(
     fmt: str = "auto",
     graph: str | None = None,
     replace: bool = False,
+    validate: bool = True,
 ) -> LoadReport:
-    """Read, validate and write ``paths`` into one named graph (see module docstring)."""
-    from graph.validate import validate
+    """Read, validate and write ``paths`` into one named graph (see module docstring).
 
+    ``validate=False`` (``load --no-validate``, for trusted bulk data) skips SHACL and
+    streams Turtle, N-Triples and RDF/XML through pyoxigraph's parser, which checks
+    syntax and IRIs, straight into one transaction of the store (no ``replace``).
+    """
     if not paths:
         raise InvalidInput("no files given: name at least one file to load")
-    name = iris.named_graph(graph) if graph else iris.named_graph(f"imports/{_stem(paths[0])}")
-    data = Graph()
-    for path in paths:
-        for t in read_file(path, fmt, store=store):
-            data.add(t)
-    if len(data) == 0:
-        raise UnreadableInput(f"{', '.join(map(str, paths))}: no triples found")
+    name = loadable_graph(graph, paths[0])
+    require_initialised(store)
+    sources = [str(p) for p in paths]
+    prov = provenance_record(name, sources)
+    prov_graph = iris.named_graph("provenance")
+    if not validate:
+        if replace:
+            raise InvalidInput(
+                "--replace with --no-validate is refused: a trusted bulk load is one transaction that adds "
+                "triples; load into a new graph name instead (e.g. --graph imports/<name>-v2)"
+            )
+        triples = trusted_triples(paths, fmt, store=store)
+        first = next(triples, None)
+        if first is None:
+            raise UnreadableInput(f"{', '.join(sources)}: no triples found; nothing to validate or load")
+        n = store.add_trusted(name, itertools.chain([first], triples), provenance=prov, provenance_graph=prov_graph)
+        return LoadReport(str(name), n, tuple(sources), replace)
+    from graph.validate import validate as shacl_validate
+
+    data = read_files(paths, fmt, store=store)
     context = referenced_types(store, data)
-    validate(data, source=", ".join(str(p) for p in paths), context=context)
-    store.put_graph(
-        name,
-        data,
-        replace=replace,
-        provenance=provenance_record(name, [str(p) for p in paths]),
-        provenance_graph=iris.named_graph("provenance"),
-    )
+    shacl_validate(data, source=", ".join(sources), context=context)
+    store.put_graph(name, data, replace=replace, provenance=prov, provenance_graph=prov_graph)
     return LoadReport(str(name), len(data), tuple(str(p) for p in paths), replace)
+
+
+_OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "rdfxml": "RDF_XML"}
+
+
+def trusted_triples(paths: Sequence[str | Path], fmt: str = "auto", *, store: Store | None = None) -> Iterator[Any]:
+    """The triples of ``paths`` as pyoxigraph terms, streamed, without SHACL (``load --no-validate``).
+
+    Turtle, N-Triples and RDF/XML are parsed by pyoxigraph (strict about IRIs and
+    UTF-8; no rdflib graph is built); other formats go through :func:`read_file`.
+    A syntax error raises ``UnreadableInput`` naming the file, whenever it is reached.
+    """
+    import pyoxigraph as ox
+
+    from graph.store.terms import to_oxigraph
+
+    kinds = preflight(paths, fmt)
+    for path, kind in zip(paths, kinds):
+        p = Path(path)
+        if p.stat().st_size > _MAX_BYTES:
+            raise UnreadableInput(f"{p}: larger than {_MAX_BYTES // 2**20} MiB; split it")
+        if kind not in _OX_FORMATS:
+            for t in read_file(p, kind, store=store):
+                yield ox.Triple(*(to_oxigraph(x) for x in t))
+            continue
+        if kind == "rdfxml":
+            _refuse_xml_entities(p, p.read_bytes().decode("utf-8", "replace"))
+        try:
+            for q in ox.parse(path=str(p), format=getattr(ox.RdfFormat, _OX_FORMATS[kind]), base_iri=p.resolve().as_uri()):
+                yield q.triple
+        except (SyntaxError, ValueError) as exc:
+            msg = " ".join(str(exc).split())
+            raise UnreadableInput(f"{p}: not valid {kind}: {msg[:600]}") from exc
+
+
+def loadable_graph(graph: str | None, first_path: str | Path) -> URIRef:
+    """The named graph a load writes: ``graph`` or ``imports/<file name>``.
+
+    ``InvalidInput`` for an empty name or a graph ``regiomatch init`` owns
+    (``iris.CORE_GRAPHS``): those are rebuilt by init, never loaded into.
+    """
+    if graph is None:
+        return iris.named_graph(f"imports/{_stem(first_path)}")
+    if not graph.strip():
+        raise InvalidInput(
+            "--graph '': give a graph name such as 'imports/my-data' or 'centres/eu', "
+            "or leave --graph out to load into imports/<file name>"
+        )
+    name = iris.named_graph(graph)
+    short = iris.graph_name(name)
+    if short in iris.CORE_GRAPHS:
+        raise InvalidInput(
+            f"the graph {short!r} is built by 'regiomatch init' and cannot be loaded into; "
+            f"load may write any other graph (e.g. imports/<name>, centres/<name>, companies/<name>), "
+            f"not: {', '.join(iris.CORE_GRAPHS)}"
+        )
+    return name
+
+
+def require_initialised(store: Store) -> None:
+    """``StoreError`` unless ``store`` holds the ontology graph that ``regiomatch init`` writes."""
+    if str(iris.named_graph("ontology")) not in store.named_graphs():
+        raise StoreError(
+            f"{store.location} is not a regiomatch store (it has no ontology graph): "
+            "run 'regiomatch init' on it first"
+        )
 
 
 def referenced_types(store: Store, data: Graph, chunk: int = 500) -> Graph:
@@ -196,32 +294,43 @@ def _refuse_xml_entities(p: Path, text: str) -> None:
 
 
 def _refuse_remote_contexts(p: Path, text: str) -> None:
+    too_deep = UnreadableInput(
+        f"{p}: JSON nested more than {_MAX_JSON_DEPTH} levels deep; regiomatch reads JSON-LD "
+        f"up to {_MAX_JSON_DEPTH} levels of nesting"
+    )
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableInput(f"{p}: not valid JSON: {exc.msg} (line {exc.lineno})") from exc
-
-    def walk(node: object) -> None:
+    except RecursionError:
+        raise too_deep from None
+    stack: list[tuple[object, int]] = [(doc, 0)]
+    while stack:  # iterative: a deep document cannot exhaust the interpreter's stack
+        node, depth = stack.pop()
+        if depth > _MAX_JSON_DEPTH:
+            raise too_deep
         if isinstance(node, dict):
             if "@import" in node:
                 raise UnreadableInput(
-                    f"{p}: imports the JSON-LD context {node['@import']!r}; regiomatch does not "
+                    f"{p}: imports the JSON-LD context {_cut(node['@import'])!r}; regiomatch does not "
                     "fetch from the network — inline the context object instead"
                 )
             ctx = node.get("@context")
             for c in ctx if isinstance(ctx, list) else [ctx]:
                 if isinstance(c, str):
                     raise UnreadableInput(
-                        f"{p}: refers to the remote JSON-LD context {c!r}; regiomatch does not "
+                        f"{p}: refers to the remote JSON-LD context {_cut(c)!r}; regiomatch does not "
                         "fetch from the network — inline the context object instead"
                     )
-            for v in node.values():
-                walk(v)
+            stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
-            for v in node:
-                walk(v)
+            stack.extend((v, depth + 1) for v in node)
 
-    walk(doc)
+
+def _cut(value: object, limit: int = 120) -> str:
+    """``value`` as text, cut to ``limit`` characters for an error message."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
 
 
 def _read_edih(p: Path, store: Store | None) -> Graph:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import cast
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -80,6 +80,30 @@ def load_schemes() -> Graph:
     return g
 
 
+_MAX_FOCUS = 2000
+
+
+class _PreparedQueryGraph(Graph):
+    """A graph that parses each distinct SPARQL text once.
+
+    pyshacl runs a SPARQL-based constraint once per focus node with the same text
+    (``$this`` comes as a binding); rdflib would parse it every time, which was
+    most of the validation time of a large file.
+    """
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Any:
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text)
+
+
 @lru_cache(maxsize=1)
 def _cached_shapes() -> Graph:
     return load_shapes()
@@ -99,27 +123,30 @@ def validate(data: Graph, *, source: str, context: Graph | None = None) -> None:
     """
     from pyshacl import validate as shacl_validate  # heavy import, only when validating
 
-    target = data
+    # the data, the context and the ontology mixed into one graph that pyshacl
+    # validates in place (what its ont_graph option does on a copy)
+    target = _PreparedQueryGraph()
+    target += data
     context_only: set[Node] = set()
     if context is not None and len(context):
-        target = Graph()
-        target += data
         target += context
         in_data = set(data.subjects())
         context_only = {s for s in context.subjects() if s not in in_data}
+    target += _cached_ontology()
 
     # Judge only the data's own nodes: validating the context's nodes (a municipality a
     # company sits in) costs time and its results are dropped anyway. pyshacl can only
-    # restrict to IRIs, so data with blank-node subjects is validated whole.
+    # restrict to IRIs, so data with blank-node subjects is validated whole; it checks
+    # membership in a list, so for large data validating the context is the cheaper way.
     focus: list[str | URIRef] | None = None
     subjects = set(data.subjects())
-    if context_only and all(isinstance(s, URIRef) for s in subjects):
+    if context_only and len(subjects) <= _MAX_FOCUS and all(isinstance(s, URIRef) for s in subjects):
         focus = sorted(cast("set[URIRef]", subjects))
     conforms, report, _ = shacl_validate(
         target,
         shacl_graph=_cached_shapes(),
-        ont_graph=_cached_ontology(),
         inference="none",
+        inplace=True,
         advanced=True,
         allow_warnings=True,
         abort_on_first=False,

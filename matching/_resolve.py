@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from graph import iris
-from graph.errors import InvalidInput, InvalidKey
+from graph.errors import InvalidInput, InvalidKey, UnknownEntity, shown
 from matching._geo import Place
 from matching._text import fold
 
@@ -107,7 +107,8 @@ class QueryResolver:
                 where = f" (the store has no state {key[:2]}; an imported hub catalogue has no German regions: leave the location out)"
             else:
                 where = ""
-            raise InvalidInput(f"unknown AGS {ags!r}: no such region in the store{where}; expected {forms}")
+            # well formed but absent: an unknown entity (exit 1), like an unknown company id
+            raise UnknownEntity(f"unknown AGS {shown(ags)}: no such region in the store{where}; expected {forms}")
         district = self.regions.get(key[:5])
         state = self.regions.get(key[:2])
         return Place(

@@ -13,10 +13,12 @@ other wrote since we loaded are merged in rather than lost.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,11 @@ from graph.errors import InvalidInput, UnreadableInput
 from matching._files import replacing
 from matching.encoder import Encoder
 
-__all__ = ["VectorCache", "CacheStats"]
+__all__ = ["VectorCache", "CacheStats", "CacheNotWritable"]
+
+
+class CacheNotWritable(UserWarning):
+    """The vector cache directory cannot be written; vectors stay in memory."""
 
 
 @dataclass(frozen=True)
@@ -215,8 +221,21 @@ class VectorCache:
         keys = np.zeros((len(index), 32), dtype=np.uint8)
         for digest, row in index.items():
             keys[row] = np.frombuffer(digest, dtype=np.uint8)
-        with replacing(self.path) as tmp, tmp.open("wb") as fh:
-            np.savez(fh, keys=keys, vectors=self._vectors, model_id=np.array(self.model_id))
+        try:
+            with replacing(self.path) as tmp, tmp.open("wb") as fh:
+                np.savez(fh, keys=keys, vectors=self._vectors, model_id=np.array(self.model_id))
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            # a read-only store: keep the vectors in memory for this run, say so once
+            self.autosave = False
+            warnings.warn(
+                f"the vector cache {self.directory} is not writable ({exc.strerror}); "
+                "vectors are encoded in memory for this run",
+                CacheNotWritable,
+                stacklevel=2,
+            )
+            return
         self._dirty = False
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, shown
 from matching._base import check_k, check_text
 
 if TYPE_CHECKING:
@@ -36,14 +36,14 @@ class MatchQuery:
         topics = (self.topics,) if isinstance(self.topics, str) else tuple(self.topics or ())
         for t in topics:
             if not isinstance(t, str) or not t.strip():
-                raise InvalidInput(f"a topic must be a non-empty string, got {t!r}")
+                raise InvalidInput(f"a topic must be a non-empty string, got {shown(t)}")
         object.__setattr__(self, "topics", tuple(t.strip() for t in topics))
         text = check_text(self.text, required=not self.topics)
         object.__setattr__(self, "text", text.strip())
         for name in ("municipality", "sector"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str | int):
-                raise InvalidInput(f"{name} must be a string, got {type(value).__name__} {value!r}")
+                raise InvalidInput(f"{name} must be a string, got {type(value).__name__} {shown(value)}")
             if value is not None:
                 value = str(value).strip() or None
             object.__setattr__(self, name, value)
@@ -72,7 +72,7 @@ class MatchQuery:
             )
         topics = data.get("topics") or ()
         if not isinstance(topics, list | tuple | str):
-            raise InvalidInput(f"topics must be a list of strings, got {topics!r}")
+            raise InvalidInput(f"topics must be a list of strings, got {shown(topics)}")
         ident = data.get("id")
         return cls(
             text=data.get("text") or "",

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from graph import iris, views
-from graph.errors import UnknownEntity
+from graph.errors import UnknownEntity, shown
 from graph.indicators import indicator_records
 from graph.store import Store
 
@@ -33,7 +33,7 @@ def find_record(store: Store, key: str) -> tuple[str, dict[str, Any]]:
                     ]
             return kind, rec
     raise UnknownEntity(
-        f"nothing with key {key!r}: expected an AGS (2, 5 or 8 digits, e.g. 15083270), "
+        f"nothing with key {shown(key)}: expected an AGS (2, 5 or 8 digits, e.g. 15083270), "
         "a centre id (e.g. edihcat-005) or a company id (e.g. sme-000001)"
     )
 

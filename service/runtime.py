@@ -84,12 +84,20 @@ class Runtime:
 
     # ------------------------------------------------------------------ store
 
-    def open_store(self, *, writable: bool = False) -> Store:
-        """Open the store; an embedded one read-only unless ``writable`` (a remote one as it is)."""
+    def open_store(self, *, writable: bool = False, create: bool = True) -> Store:
+        """Open the store; an embedded one read-only unless ``writable`` (a remote one as it is).
+
+        A writable embedded store holds the writer lock (waiting ``lock_wait`` seconds
+        for another writer); with ``create=False`` it must exist already.
+        """
         from graph.store import open_store
 
         return open_store(
-            self.location, read_only=not (writable or self.remote), update_url=self.settings.update_url
+            self.location,
+            read_only=not (writable or self.remote),
+            create=create,
+            lock_wait=self.settings.lock_wait,
+            update_url=self.settings.update_url,
         )
 
     def catalogue(self, store: Store | None = None, *, regions: bool = True, region_details: bool = False) -> Catalogue:

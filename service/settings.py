@@ -28,6 +28,7 @@ class Settings(BaseSettings):
 
     store: str = Field(default_factory=default_store_dir, description="store directory or SPARQL URL")
     update_url: str | None = Field(default=None, description="SPARQL update URL of a remote store, if not the store URL")
+    lock_wait: float = Field(default=10.0, ge=0, description="seconds a writer waits for another writer to finish")
     cache_dir: str | None = Field(
         default=None,
         description="cache of model exports (models/) and of a remote store's vectors and weights; "

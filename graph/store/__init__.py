@@ -20,8 +20,12 @@ Safety (:mod:`graph.store.safety`): every term written is checked first, so an I
 cannot smuggle SPARQL into an update; queries with ``SERVICE`` are refused, so a
 query cannot make the store call out to the network.
 
-Modules: ``base`` (the interface), ``embedded``, ``remote``, ``safety``, ``export``,
-``terms``.
+Limits (:mod:`graph.store.limits`): :func:`run_query` runs a user's query with a
+time limit and a row limit, in a worker process that is killed at the time limit.
+Writers (:mod:`graph.store.lock`): one process writes an embedded store at a time.
+
+Modules: ``base`` (the interface), ``embedded``, ``remote``, ``safety``, ``limits``,
+``lock``, ``export``, ``terms``.
 """
 
 from __future__ import annotations
@@ -30,8 +34,17 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graph.store.base import GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, Serialised, Store, is_remote
+from graph.store.base import (
+    GRAPH_FORMATS,
+    MEDIA_TYPES,
+    RESULT_FORMATS,
+    Serialised,
+    Store,
+    is_inside_store,
+    is_remote,
+)
 from graph.store.export import EXPORT_FORMATS, check_export_format, reserialise_nquads, serialise_graph
+from graph.store.limits import DEFAULT_ROWS, DEFAULT_TIMEOUT, QueryLimits, run_query
 from graph.store.safety import check_iri, check_query, check_terms, check_update, query_kind
 
 if TYPE_CHECKING:
@@ -42,6 +55,7 @@ __all__ = [
     "Serialised",
     "open_store",
     "is_remote",
+    "is_inside_store",
     "check_terms",
     "check_iri",
     "check_query",
@@ -54,6 +68,10 @@ __all__ = [
     "RESULT_FORMATS",
     "GRAPH_FORMATS",
     "MEDIA_TYPES",
+    "QueryLimits",
+    "run_query",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_ROWS",
 ]
 
 
@@ -61,11 +79,16 @@ def open_store(
     location: str | os.PathLike[str],
     *,
     read_only: bool = False,
+    create: bool = True,
+    lock_wait: float | None = None,
     update_url: str | None = None,
     client: httpx.Client | None = None,
 ) -> Store:
     """Open the store at ``location`` (directory or SPARQL endpoint URL).
 
+    An embedded store opened for writing holds the writer lock until closed
+    (:mod:`graph.store.lock`), waiting up to ``lock_wait`` seconds for another
+    writer; with ``create=False`` it must already exist.
     ``update_url`` and ``client`` apply to a remote endpoint only (see
     :class:`graph.store.remote.SparqlStore`).
     """
@@ -75,4 +98,4 @@ def open_store(
         return SparqlStore(str(location), update_url, client=client)
     from graph.store.embedded import OxigraphStore
 
-    return OxigraphStore(Path(location).expanduser(), read_only=read_only)
+    return OxigraphStore(Path(location).expanduser(), read_only=read_only, create=create, lock_wait=lock_wait)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -17,6 +18,7 @@ __all__ = [
     "Store",
     "Serialised",
     "is_remote",
+    "is_inside_store",
     "RESULT_FORMATS",
     "GRAPH_FORMATS",
     "MEDIA_TYPES",
@@ -40,6 +42,18 @@ MEDIA_TYPES = {
 def is_remote(location: str | os.PathLike[str]) -> bool:
     """True when ``location`` names a SPARQL endpoint rather than a directory."""
     return str(location).startswith(("http://", "https://"))
+
+
+def is_inside_store(location: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` lies in the embedded store ``location`` (or is its lock file):
+    writing there would overwrite the database's own files."""
+    if is_remote(location):
+        return False
+    from pathlib import Path
+
+    store = Path(location).expanduser().resolve()
+    target = Path(path).expanduser().resolve()
+    return target == store or store in target.parents or target == store.with_name(store.name + ".lock")
 
 
 @dataclass(frozen=True)
@@ -155,9 +169,24 @@ class Store(ABC):
         ``provenance_graph`` in that same transaction.
         """
         check_terms(graph)
+        self.put_ntriples(
+            name, _ntriples(graph), replace=replace, provenance=provenance, provenance_graph=provenance_graph
+        )
+
+    def put_ntriples(
+        self,
+        name: URIRef,
+        ntriples: str,
+        *,
+        replace: bool,
+        provenance: Graph | None = None,
+        provenance_graph: URIRef | None = None,
+    ) -> None:
+        """``put_graph`` for triples already written as N-Triples by a trusted writer
+        (rdflib after :func:`check_terms`, or pyoxigraph, which only writes valid terms)."""
         g = check_iri(name)
         ops = [f"DROP SILENT GRAPH {g}"] if replace else []
-        ops.append(f"INSERT DATA {{ GRAPH {g} {{\n{_ntriples(graph)}\n}} }}")
+        ops.append(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
         if provenance is not None and provenance_graph is not None:
             check_terms(provenance)
             pg = check_iri(provenance_graph)
@@ -165,6 +194,27 @@ class Store(ABC):
             ops.append(f"INSERT DATA {{ GRAPH {pg} {{\n{_ntriples(provenance)}\n}} }}")
         # built from checked terms only: INSERT DATA cannot hold a SERVICE pattern
         self._update(" ;\n".join(ops))
+
+    def add_trusted(
+        self,
+        name: URIRef,
+        triples: Iterable[Any],
+        *,
+        provenance: Graph | None = None,
+        provenance_graph: URIRef | None = None,
+    ) -> int:
+        """Add pyoxigraph ``triples`` (valid terms by construction) to ``name`` in one
+        transaction with ``name``'s provenance record; returns how many were written.
+
+        This default writes them as N-Triples into one update; the embedded store
+        overrides it with a streamed transaction.
+        """
+        import pyoxigraph as ox
+
+        counter = _Counter(triples)
+        text = (ox.serialize(counter, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        self.put_ntriples(name, text, replace=False, provenance=provenance, provenance_graph=provenance_graph)
+        return counter.n
 
     def drop_graph(self, name: URIRef) -> None:
         """Remove a named graph and all its triples."""
@@ -178,6 +228,22 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Counter:
+    """Passes items through and counts them."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self._items = iter(items)
+        self.n = 0
+
+    def __iter__(self) -> _Counter:
+        return self
+
+    def __next__(self) -> Any:
+        item = next(self._items)
+        self.n += 1
+        return item
 
 
 def _ntriples(graph: Graph) -> str:

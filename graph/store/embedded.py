@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from graph.errors import InvalidInput, StoreError
+from graph.errors import InvalidInput, StoreBusy, StoreError
 from graph.store.base import Store
 from graph.store.export import check_export_format, reserialise_nquads
-from graph.store.safety import check_query
+from graph.store.lock import writer_lock
+from graph.store.safety import check_iri, check_query, check_terms, syntax_error_message
 from graph.store.terms import to_rdflib
 
-__all__ = ["OxigraphStore"]
+__all__ = ["OxigraphStore", "require_store"]
 
 T = TypeVar("T")
 
@@ -29,45 +31,93 @@ class OxigraphStore(Store):
 
     _store: Any  # a pyoxigraph.Store while open, None once closed
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        lock: bool = True,
+        lock_wait: float | None = None,
+    ) -> None:
+        """Open (or with ``create`` make) the store at ``path``.
+
+        A writable store holds the writer lock (:mod:`graph.store.lock`) until
+        ``close()``; ``lock=False`` is for a directory the caller already guards.
+        """
         import pyoxigraph as ox
 
         self._ox = ox
+        self._store = None
+        self._lock = ExitStack()
         self.location = str(path)
         self.read_only = read_only
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory; choose another --store")
+        if read_only or not create:
+            require_store(path)
         try:
+            if not read_only and lock:
+                self._lock.enter_context(writer_lock(path, wait=lock_wait))
             if read_only:
-                if not (path / "CURRENT").exists():
-                    raise StoreError(
-                        f"no store at {path}: run 'regiomatch init' first "
-                        "(or set REGIOMATCH_STORE / --store to an existing store)"
-                    )
                 self._store = ox.Store.read_only(str(path))
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
+            self._lock.close()
+            raise _open_error(path, exc) from exc
+        except BaseException:
+            self._lock.close()
+            raise
 
     # -- reads
-    def _run(self, query: str, expected: type, what: str, collect: Callable[[Any], T]) -> T:
+    def _run(
+        self,
+        query: str,
+        expected: type | tuple[type, ...],
+        what: str,
+        collect: Callable[[Any], T],
+        prefixes: Mapping[str, str] | None = None,
+    ) -> T:
         """Run ``query`` and ``collect`` its results, turning engine errors into ours.
 
         Results are evaluated lazily while iterating, so ``collect`` runs inside the
-        same error handling as the query itself.
+        same error handling as the query itself. ``prefixes`` are predeclared
+        without touching the query text, so syntax errors point into it.
         """
-        check_query(query)
+        check_query(query, prefixes)
         try:
-            res = self._store.query(query, use_default_graph_as_union=True)
+            res = self._store.query(query, prefixes=dict(prefixes or {}), use_default_graph_as_union=True)
             if not isinstance(res, expected):
                 raise InvalidInput(f"expected {what}")
             return collect(res)
         except SyntaxError as exc:
-            raise InvalidInput(f"invalid SPARQL query: {exc}") from exc
+            raise InvalidInput(syntax_error_message(str(exc), query, prefixes)) from exc
         except (OSError, ValueError, RuntimeError) as exc:
-            raise StoreError(f"query failed: {exc}") from exc
+            if "corrupt" in str(exc).lower():
+                raise _damaged(Path(self.location), exc) from exc
+            raise StoreError(f"query failed: {str(exc)[:500]}") from exc
+
+    def stream_into(self, query: str, output: Any, prefixes: Mapping[str, str] | None = None) -> tuple[str, Any]:
+        """Run any query, writing SELECT rows as SPARQL TSV and graphs as N-Triples to ``output``.
+
+        Returns ``(kind, value)``: the boolean for ASK, else None. One row or triple
+        is one line, so ``output`` can count (and stop) them as they come.
+        """
+        ox = self._ox
+
+        def write(res: Any) -> tuple[str, Any]:
+            if isinstance(res, ox.QueryBoolean):
+                return "ask", bool(res)
+            if isinstance(res, ox.QuerySolutions):
+                res.serialize(output, ox.QueryResultsFormat.TSV)
+                return "select", None
+            res.serialize(output, ox.RdfFormat.N_TRIPLES)
+            return "graph", None
+
+        kinds = (ox.QueryBoolean, ox.QuerySolutions, ox.QueryTriples)
+        return self._run(query, kinds, "a query", write, prefixes)
 
     def select(self, query: str) -> list[dict[str, Node]]:
         def collect(res: Any) -> list[dict[str, Node]]:
@@ -121,6 +171,44 @@ class OxigraphStore(Store):
             raise StoreError(f"update failed, nothing was written: {exc}") from exc
         self._store.flush()
 
+    def add_trusted(
+        self,
+        name: URIRef,
+        triples: Iterable[Any],
+        *,
+        provenance: Graph | None = None,
+        provenance_graph: URIRef | None = None,
+    ) -> int:
+        """The triples stream into one pyoxigraph transaction (``Store.extend``, far less
+        memory than the same triples as a SPARQL update; nothing is written if reading
+        fails), then the provenance record is replaced in one small update."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        ox = self._ox
+        g = ox.NamedNode(str(name))
+        count = 0
+
+        def quads() -> Iterator[Any]:
+            nonlocal count
+            for t in triples:
+                count += 1
+                yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+        try:
+            self._store.extend(quads())
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"load failed, nothing was written: {str(exc)[:300]}") from exc
+        if provenance is not None and provenance_graph is not None:
+            # the graph's record is replaced once its data has landed (one small update)
+            check_terms(provenance)
+            pg, gi = check_iri(provenance_graph), check_iri(name)
+            ntriples = provenance.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            self._update(
+                f"DELETE WHERE {{ GRAPH {pg} {{ {gi} ?p ?o }} }} ;\nINSERT DATA {{ GRAPH {pg} {{\n{ntriples}\n}} }}"
+            )
+        self._store.flush()
+        return count
+
     def bulk_load(self, nquads: bytes) -> None:
         """Fast, non-transactional load for building a fresh store (``init``)."""
         if self.read_only:
@@ -165,4 +253,42 @@ class OxigraphStore(Store):
             except OSError:
                 pass
         self._store = None  # releases the RocksDB lock once collected
+        self._lock.close()
 
+
+def require_store(path: Path) -> None:
+    """``StoreError`` unless ``path`` holds a database (says to run init, or that it is something else)."""
+    if (path / "CURRENT").is_file():
+        return
+    if path.is_dir() and any(path.iterdir()):
+        raise StoreError(
+            f"{path} is not a regiomatch store (it holds other files); "
+            "choose another --store, or run 'regiomatch init --store DIR' on an empty directory"
+        )
+    raise StoreError(
+        f"no store at {path}: run 'regiomatch init' first "
+        "(or set REGIOMATCH_STORE / --store to an existing store)"
+    )
+
+
+def _open_error(path: Path, exc: Exception) -> StoreError:
+    """One line for what RocksDB says when it cannot open ``path``."""
+    msg = str(exc)
+    if "lock" in msg.lower():
+        return StoreBusy(
+            f"the store {path} is busy (another process has it open for writing); "
+            "try again when it has finished"
+        )
+    low = msg.lower()
+    if any(w in low for w in ("corrupt", "version", "invalid argument", "manifest", ".sst")):
+        return _damaged(path, exc)
+    return StoreError(f"cannot open the store at {path}: {msg.splitlines()[0][:300] if msg else exc}")
+
+
+
+def _damaged(path: Path, exc: Exception) -> StoreError:
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return StoreError(
+        f"the store {path} is damaged or was written by an incompatible version ({first[:160]}); "
+        "rebuild it with 'regiomatch init' (and 'regiomatch load' your imports again)"
+    )

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pyparsing import ParseResults
@@ -21,12 +21,22 @@ from rdflib.term import Node
 
 from graph.errors import InvalidInput
 
-__all__ = ["QUERY_KINDS", "check_terms", "check_iri", "check_query", "check_update", "query_kind"]
+__all__ = [
+    "QUERY_KINDS",
+    "check_terms",
+    "check_iri",
+    "check_query",
+    "check_update",
+    "query_kind",
+    "syntax_error_message",
+]
 
 QUERY_KINDS = ("select", "ask", "graph")
 # RFC 3987 excludes these from IRIs; any of them could end an IRI inside a SPARQL update
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*$")
 _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+# a lone UTF-16 surrogate (e.g. from "\uD800") is no Unicode character: UTF-8 cannot store it
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # SPARQL applies \u escapes to the whole query text before parsing, so a keyword can hide behind one
 _MAY_CALL_OUT = re.compile(r"(?i)service|\\u|\\U")
 _PARSED_KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
@@ -55,6 +65,13 @@ def check_terms(triples: Iterable[tuple[Node, Node, Node]]) -> None:
 
 
 def _check_term(term: Node, triple: tuple[Node, Node, Node]) -> None:
+    if bad := _SURROGATE.search(str(term)):
+        raise InvalidInput(
+            f"{'IRI' if isinstance(term, URIRef) else 'literal'} '{_visible(str(term))}' holds a lone surrogate "
+            f"(U+{ord(bad.group()):04X}) in triple {_visible(_short_triple(triple))}: that is not a Unicode "
+            "character and cannot be stored; write a character beyond U+FFFF as one \\U escape "
+            "(e.g. \\U0001F600), not as two \\u halves"
+        )
     if isinstance(term, URIRef):
         if not _IRI.match(str(term)):
             raise InvalidInput(
@@ -75,14 +92,21 @@ def _short_triple(triple: tuple[Node, Node, Node]) -> str:
     return " ".join(str(t)[:80] for t in triple)
 
 
-def check_query(query: str) -> str:
+def _visible(text: str) -> str:
+    """``text`` cut to 80 characters with surrogates shown as escapes (printable on any terminal)."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text[:80])
+
+
+def check_query(query: str, prefixes: Mapping[str, str] | None = None) -> str:
     """The kind of ``query`` ('select', 'ask' or 'graph'); ``InvalidInput`` if it is not a
-    query or would call another endpoint (``SERVICE``)."""
+    query or would call another endpoint (``SERVICE``). ``prefixes`` are the ones the
+    engine predeclares."""
     kind = query_kind(query)
     if _MAY_CALL_OUT.search(query):
         from rdflib.plugins.sparql.parser import parseQuery
 
-        tree = _parse(parseQuery, query)
+        block = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        tree = _parse(parseQuery, block + query)
         if tree is None:
             _refuse_service_text(query)
         else:
@@ -151,3 +175,40 @@ def query_kind(query: str) -> str:
             f"(got {query.strip()[:60]!r})"
         )
     return {"select": "select", "ask": "ask"}.get(m.group(1).lower(), "graph")
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def syntax_error_message(engine_message: str, query: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """A readable message for the engine's SPARQL syntax error in ``query``.
+
+    Names an undeclared prefix instead of dumping the grammar, and shows the
+    offending line with a caret at the position the engine reports.
+    """
+    m = _POSITION.search(engine_message)
+    if not m:
+        return f"invalid SPARQL query: {engine_message.splitlines()[0][:300] if engine_message else 'syntax error'}"
+    line_no, col = int(m.group(1)), int(m.group(2))
+    lines = query.splitlines() or [""]
+    line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    where = f"line {line_no}, column {col}"
+    snippet = f"\n  {line[:200]}\n  {' ' * min(max(col - 1, 0), 200)}^"
+    if "Prefix not found" in engine_message:
+        name = re.search(r"([A-Za-z][\w.-]*)?:[^\s:]*$", line[: max(col - 1, 0)])
+        prefix = (name.group(1) or "") if name else "?"
+        if name:  # point at the prefixed name, not past it
+            col = name.start() + 1
+            where = f"line {line_no}, column {col}"
+            snippet = f"\n  {line[:200]}\n  {' ' * min(col - 1, 200)}^"
+        known = ", ".join(f"{p}:" for p in (prefixes or {}))
+        return (
+            f"undeclared prefix '{prefix}:' at {where}: declare it with PREFIX {prefix}: <…>"
+            + (f" (predeclared: {known})" if known else "")
+            + snippet
+        )
+    expected = engine_message[m.end():].strip(" :")
+    expected = " ".join(expected.split())
+    if len(expected) > 160:
+        expected = expected[:160] + " …"
+    return f"invalid SPARQL query at {where}: {expected}{snippet}"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from rdflib.term import Node
 
 from graph import iris
-from graph.errors import UnknownEntity
+from graph.errors import UnknownEntity, shown
 from graph.records import Centre, Engagement
 from graph.store import Store
 from graph.views._common import P, opt_float, opt_str
@@ -104,5 +104,5 @@ def centre(store: Store, centre_id: str) -> Centre:
     """One centre by id; ``UnknownEntity`` if the store has none."""
     found = centres(store, centre_id)
     if not found:
-        raise UnknownEntity(f"no centre with id {centre_id!r} in the store")
+        raise UnknownEntity(f"no centre with id {shown(centre_id)} in the store")
     return found[0]

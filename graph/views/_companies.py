@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph import iris
-from graph.errors import UnknownEntity
+from graph.errors import UnknownEntity, shown
 from graph.records import Company
 from graph.store import Store
 from graph.views._common import P, opt_int, opt_str
@@ -60,5 +60,5 @@ def company(store: Store, company_id: str) -> Company:
     """One company by id; ``UnknownEntity`` if the store has none."""
     found = companies(store, company_id)
     if not found:
-        raise UnknownEntity(f"no company with id {company_id!r} in the store")
+        raise UnknownEntity(f"no company with id {shown(company_id)} in the store")
     return found[0]

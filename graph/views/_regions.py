@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph import iris
-from graph.errors import InvalidInput, UnknownEntity
+from graph.errors import InvalidInput, UnknownEntity, shown
 from graph.namespaces import expand_curie
 from graph.records import Link, Region, RegionLinks
 from graph.store import Store
@@ -31,7 +31,7 @@ _REGION_PROPS = {
 def regions(store: Store, kind: str | None = None, ags: str | None = None) -> list[Region]:
     """All regions (or those of one ``kind``: state, district, municipality), sorted by AGS."""
     if kind is not None and kind not in REGION_KINDS:
-        raise InvalidInput(f"unknown region kind {kind!r}: expected one of {', '.join(REGION_KINDS)}")
+        raise InvalidInput(f"unknown region kind {shown(kind)}: expected one of {', '.join(REGION_KINDS)}")
     kinds = [kind] if kind else list(REGION_KINDS)
     values = " ".join(REGION_KINDS[k] for k in kinds)
     filt = f"VALUES ?r {{ {iris.region(ags).n3()} }}" if ags else ""
@@ -95,14 +95,14 @@ def region(store: Store, ags: str) -> Region:
     key = iris.normalise_ags(ags)
     found = regions(store, ags=key)
     if not found:
-        raise UnknownEntity(f"no region with AGS {key!r} in the store")
+        raise UnknownEntity(f"no region with AGS {shown(key)} in the store")
     return found[0]
 
 
 def adjacency(store: Store, kind: str = "district") -> list[tuple[str, str]]:
     """Neighbouring region pairs ``(ags_a, ags_b)`` with ``ags_a < ags_b``."""
     if kind not in REGION_KINDS:
-        raise InvalidInput(f"unknown region kind {kind!r}: expected one of {', '.join(REGION_KINDS)}")
+        raise InvalidInput(f"unknown region kind {shown(kind)}: expected one of {', '.join(REGION_KINDS)}")
     q = P + f"""
 SELECT ?x ?y WHERE {{ ?x a {REGION_KINDS[kind]} ; geo:sfTouches ?y . ?y a {REGION_KINDS[kind]} }}"""
     pairs = {tuple(sorted((iris.key_of(r["x"]), iris.key_of(r["y"])))) for r in store.select_values(q)}

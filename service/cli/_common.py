@@ -60,11 +60,15 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import warnings
+
         from graph.errors import RegiomatchError
         from service.errors import exit_code
 
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _notice  # a warning (e.g. an unwritable cache) is one "note:" line
+                return fn(*args, **kwargs)
         except RegiomatchError as exc:
             fail(str(exc), exit_code(exc))
         except BrokenPipeError:  # the reader went away (`regiomatch … | head`): stop quietly
@@ -77,6 +81,10 @@ def handle_errors(fn: F) -> F:
             fail("interrupted", 130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _notice(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    typer.echo(f"note: {message}", err=True)
 
 
 def _silence_stdout() -> None:

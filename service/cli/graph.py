@@ -40,7 +40,13 @@ def init(
     location = rt.location
     say = (lambda m: typer.echo(f"  {m}", err=True)) if not as_json else None
     report = build_store(
-        location, companies=companies, seed=seed, bare=bare, progress=say, update_url=rt.settings.update_url
+        location,
+        companies=companies,
+        seed=seed,
+        bare=bare,
+        progress=say,
+        update_url=rt.settings.update_url,
+        lock_wait=rt.settings.lock_wait,
     )
     if as_json:
         from service.schemas import BuildResult
@@ -60,14 +66,17 @@ def load(
     fmt: Annotated[str, typer.Option("--format", help="auto|ttl|jsonld|nt|rdfxml|edih-csv")] = "auto",
     graph: Annotated[str | None, typer.Option("--graph", help="Named graph (default: imports/<file>).")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace the named graph's content.")] = False,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip SHACL (admin: trusted bulk data only).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate FILES with SHACL, then load them into one named graph (all or nothing)."""
     from graph.loader import load_files, preflight
 
     preflight(files, fmt)  # missing files or a bad --format fail before the store opens
-    with runtime(store).open_store(writable=True) as st:
-        report = load_files(st, files, fmt=fmt, graph=graph, replace=replace)
+    with runtime(store).open_store(writable=True, create=False) as st:
+        report = load_files(st, files, fmt=fmt, graph=graph, replace=replace, validate=not no_validate)
     if as_json:
         from service.schemas import LoadResult
 
@@ -85,10 +94,8 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check FILES against the SHACL shapes: exit 0 conforms, 1 violations, 2 unreadable."""
-    from rdflib import Graph
-
     from graph.errors import StoreError, ValidationFailed
-    from graph.loader import read_file, referenced_types
+    from graph.loader import read_files, referenced_types
     from graph.validate import validate as run_validation
 
     st = None
@@ -98,10 +105,7 @@ def validate(
     except StoreError:
         st = None  # validating needs no store; referenced regions are then unknown
     try:
-        data = Graph()
-        for f in files:
-            for t in read_file(f, fmt, store=st):
-                data.add(t)
+        data = read_files(files, fmt, store=st)
         context = referenced_types(st, data) if st is not None else None
         try:
             run_validation(data, source=", ".join(map(str, files)), context=context)
@@ -133,11 +137,14 @@ def export(
 ) -> None:
     """Serialise the store (or one named graph)."""
     from graph import iris
-    from graph.errors import UnknownEntity, UnreadableInput
-    from graph.store import check_export_format
+    from graph.errors import InvalidInput, UnknownEntity, UnreadableInput
+    from graph.store import check_export_format, is_inside_store
 
     check_export_format(fmt)
-    with runtime(store).open_store() as st:
+    rt = runtime(store)
+    if output is not None and is_inside_store(rt.location, output):
+        raise InvalidInput(f"--output {output} is inside the store {rt.location}: write the export somewhere else")
+    with rt.open_store() as st:
         name = iris.named_graph(graph) if graph else None
         if name is not None and str(name) not in st.named_graphs():
             known = ", ".join(iris.graph_name(g) for g in st.named_graphs())
@@ -159,14 +166,16 @@ def sparql(
     query: Annotated[str, typer.Argument(help="A SPARQL query, or @FILE to read it from a file.")],
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table|json|csv")] = "table",
+    timeout: Annotated[float, typer.Option("--timeout", help="Stop the query after this many seconds.")] = 30.0,
+    limit: Annotated[int, typer.Option("--limit", help="Refuse results with more rows than this.")] = 100_000,
 ) -> None:
     """Run a SPARQL query (our prefixes rm:, schema:, skos:, ... are predeclared)."""
     from graph.errors import InvalidInput, UnreadableInput
-    from graph.namespaces import sparql_prefixes
-    from graph.store import query_kind
+    from graph.namespaces import PREFIXES
+    from graph.store import QueryLimits, run_query
 
     if fmt not in ("table", "json", "csv"):
-        raise InvalidInput(f"unknown output format {fmt!r}: expected table, json or csv")
+        raise InvalidInput(f"unknown output format {fmt[:40]!r}: expected table, json or csv")
     if query.startswith("@"):
         path = Path(query[1:])
         if not path.is_file():
@@ -177,9 +186,8 @@ def sparql(
             raise UnreadableInput(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not query.strip():
         raise InvalidInput("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    query_kind(query)  # judge the user's text, not our prefix block
-    with runtime(store).open_store() as st:
-        kind, result = st.raw_query(sparql_prefixes() + query)
+    limits = QueryLimits(timeout=timeout, rows=limit)
+    kind, result = run_query(runtime(store).location, query, limits=limits, prefixes=PREFIXES)
     if kind == "ask":
         typer.echo(_json({"boolean": result}) if fmt == "json" else ("true" if result else "false"))
     elif kind == "graph":

@@ -92,7 +92,7 @@ class BatchMatchLine(_Model):
     """One line of ``match --batch`` output: the input line number, its id, its matches."""
 
     line: int
-    id: str | None
+    id: Any = None  # echoed as the input line gave it
     matches: list[MatchPublic]
 
 

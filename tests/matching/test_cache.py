@@ -157,3 +157,24 @@ def test_a_corrupt_file_is_reported_not_silently_dropped(tmp_path: Path) -> None
     cache.path.write_bytes(b"not a numpy file")
     with pytest.raises(UnreadableInput, match=cache.path.name):
         VectorCache(tmp_path, encoder.model_id).stats()
+
+
+def test_unwritable_directory_keeps_vectors_in_memory_and_warns_once(tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import tempfile
+
+    from matching.cache import CacheNotWritable
+
+    def refuse(*args, **kwargs):  # a read-only store (file modes do not bind root, so simulated)
+        raise PermissionError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    encoder = CountingEncoder()
+    cache = VectorCache(tmp_path / "vectors", encoder.model_id)
+    with pytest.warns(CacheNotWritable, match="not writable") as record:
+        first = cache.encode(PROFILES[:2], encoder)
+        second = cache.encode(PROFILES, encoder)
+    assert len(record) == 1
+    np.testing.assert_array_equal(first, second[:2])
+    assert encoder.seen == PROFILES  # served from memory after the failed write
+    assert not list((tmp_path / "vectors").glob("*.npz"))

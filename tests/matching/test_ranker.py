@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.errors import InvalidInput, NotFitted
+from graph.errors import InvalidInput, NotFitted, UnknownEntity
 from graph.records import Company
 from matching import (
     FACTORS,
@@ -124,8 +124,8 @@ def test_match_many_keeps_order_and_reports_errors(matcher: CentreMatcher) -> No
     queries = [MatchQuery(RANSOM, municipality="15083270"), MatchQuery("KI", municipality="99999999")]
     out = matcher.match_many(queries, k=2, return_errors=True)
     assert out[0][0].centre.id == "haldensleben"
-    assert isinstance(out[1], InvalidInput) and "99999999" in str(out[1])
-    with pytest.raises(InvalidInput):
+    assert isinstance(out[1], UnknownEntity) and "99999999" in str(out[1])
+    with pytest.raises(UnknownEntity):
         matcher.match_many(queries, k=2)
 
 
@@ -141,7 +141,7 @@ def test_catalogue_without_german_locations(catalogue: Catalogue) -> None:
     eu = Catalogue(centres=(CENTRES[-1],), concepts=CONCEPTS)
     m = CentreMatcher(encoder=HashingEncoder()).fit(eu)
     assert m.match(MatchQuery(RANSOM), k=10)[0].centre.id == "paris-hub"
-    with pytest.raises(InvalidInput, match="leave the location out"):
+    with pytest.raises(UnknownEntity, match="leave the location out"):
         m.match(MatchQuery(RANSOM, municipality="15083270"))
 
 
@@ -165,8 +165,6 @@ def test_vectors_come_from_the_cache_on_refit(catalogue: Catalogue, tmp_path) ->
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        (dict(text="KI", municipality="99999999"), "unknown AGS '99999999'"),
-        (dict(text="KI", municipality="15083111"), "district 15083 Börde has no municipality 15083111"),
         (dict(text="KI", municipality="15"), "invalid municipality '15': expected an 8-digit"),
         (dict(text="KI", municipality="Magdeburg"), "invalid municipality 'Magdeburg'"),
         (dict(text="KI", sector="Z9"), "invalid NACE code 'Z9'"),
@@ -177,6 +175,19 @@ def test_vectors_come_from_the_cache_on_refit(catalogue: Catalogue, tmp_path) ->
 )
 def test_bad_values_are_named(matcher: CentreMatcher, query: dict, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
+        matcher.match(MatchQuery(**query))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (dict(text="KI", municipality="99999999"), "unknown AGS '99999999'"),
+        (dict(text="KI", municipality="15083111"), "district 15083 Börde has no municipality 15083111"),
+    ],
+)
+def test_well_formed_but_absent_regions_are_unknown_entities(matcher: CentreMatcher, query: dict, message: str) -> None:
+    # the README's exit codes: unknown entity 1 (UnknownEntity), bad input 2 (InvalidInput)
+    with pytest.raises(UnknownEntity, match=message):
         matcher.match(MatchQuery(**query))
 
 

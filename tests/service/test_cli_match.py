@@ -84,7 +84,7 @@ def test_match_batch_one_result_per_line_and_errors_in_place(default_store_dir, 
     assert res.exit_code == 0, res.output
     out = _lines(res.stdout)
     assert [o["line"] for o in out] == [1, 2, 3, 5, 6]
-    assert [o["id"] for o in out] == ["a", "b", None, "c", None]
+    assert [o["id"] for o in out] == ["a", "b", None, "c", "d"]  # ids echoed as given, also on errors
     assert len(out[0]["matches"]) == 2 and len(out[3]["matches"]) == 2
     assert "99999999" in out[1]["error"]
     assert "not valid JSON" in out[2]["error"]
@@ -143,7 +143,6 @@ def test_topics_suggest_batch(default_store_dir, tmp_path: Path):
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (("match", "KI", "-m", "99999999"), "99999999"),
         (("match", "KI", "-m", "Magdeburg"), "'Magdeburg'"),
         (("match", "KI", "--sector", "Z9"), "'Z9'"),
         (("match", "KI", "--sector", "04"), "'04'"),
@@ -173,6 +172,43 @@ def test_bad_input_exits_2_naming_the_value(default_store_dir, args, named):
 def test_unknown_company_exits_1(default_store_dir):
     res = run(default_store_dir, "match", "--company", "sme-does-not-exist")
     assert res.exit_code == 1 and "sme-does-not-exist" in res.stderr
+
+
+def test_unknown_ags_exits_1_like_any_unknown_entity(default_store_dir):
+    res = run(default_store_dir, "match", "KI", "-m", "99999999")
+    assert res.exit_code == 1 and "unknown AGS '99999999'" in res.stderr
+
+
+def test_batch_answers_every_line_whatever_it_holds(default_store_dir, tmp_path: Path):
+    batch = tmp_path / "hostile.jsonl"
+    deep = "[" * 100_000 + "]" * 100_000
+    batch.write_bytes(
+        b"\n".join(
+            [
+                json.dumps({"id": "ok-1", "text": RANSOM}).encode(),
+                deep.encode(),
+                b'{"id": "latin1", "text": "Gr\xfc\xdfe"}',
+                json.dumps({"id": {"x": 1}, "text": "KI", "municipality": "1"}).encode(),
+                json.dumps({"id": "ok-2", "text": "KI"}).encode(),
+            ]
+        )
+        + b"\n"
+    )
+    for cmd in (("match", "--batch", str(batch), "-k", "1"), ("topics", "suggest", "--batch", str(batch), "-k", "1")):
+        res = run(default_store_dir, *cmd)
+        assert res.exit_code == 0, res.output
+        out = _lines(res.stdout)
+        assert [o["line"] for o in out] == [1, 2, 3, 4, 5], cmd
+        assert "error" not in out[0] and "error" not in out[4]
+        assert "nested more than" in out[1]["error"]
+        assert "not UTF-8" in out[2]["error"] and "0xfc" in out[2]["error"]
+        assert out[3]["id"] == {"x": 1}  # echoed as given, not as "{'x': 1}"
+
+
+def test_show_cuts_a_huge_key(default_store_dir):
+    res = run(default_store_dir, "show", "k" * 100_000, encoder=None)
+    assert res.exit_code == 2 and "100,000 characters" in res.stderr  # too long for an id: bad input
+    assert len(res.stderr) < 600
 
 
 def test_train_without_outcomes_says_what_is_missing(default_store_dir):
