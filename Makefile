@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[match,service,test]'
+	$(PY) -m pip install -q -e '.[match,multilingual,service,test]'
 	touch $@
 
 run: setup

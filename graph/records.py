@@ -95,6 +95,7 @@ class Concept:
     related: tuple[str, ...] = ()
     close_match: tuple[str, ...] = ()  # e.g. sector -> NACE concept IRIs
     notation: str | None = None
+    definition_de: str = ""  # ``definition`` is the English one (or the untagged one)
 
 
 @dataclass(frozen=True)

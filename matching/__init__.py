@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from matching.cache import CacheStats, VectorCache
 from matching.catalogue import Catalogue
+from matching.concept_linking import ConceptLink, ConceptLinker
 from matching.encoder import (
     Encoder,
     HashingEncoder,
@@ -19,6 +20,7 @@ from matching.encoder import (
 from matching.learn import TrainingResult, WeightsComparison, compare_weights, fit_weights, train_weights
 from matching.query import Match, MatchQuery, Reason
 from matching.ranker import CentreMatcher, centre_profile
+from matching.topic_model import TopicModel, load_topic_model
 from matching.topics import TopicSuggester, TopicSuggestion
 from matching.weights import DEFAULT_WEIGHTS, FACTORS, load_weights, save_weights, weights_path
 
@@ -33,6 +35,10 @@ __all__ = [
     "Catalogue",
     "TopicSuggester",
     "TopicSuggestion",
+    "ConceptLinker",
+    "ConceptLink",
+    "TopicModel",
+    "load_topic_model",
     "CentreMatcher",
     "MatchQuery",
     "Match",

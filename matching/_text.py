@@ -10,7 +10,8 @@ are handled by substring matching: a label word of 6+ letters matches inside a
 longer text word ("Verschlüsselungstrojaner" in "Verschlüsselungstrojanern",
 "Roboter" in "Industrieroboter"); 4–5 letter label words only at the start or
 end of a compound ("Cloud" in "Cloudlösung"); shorter words (KI, IoT, 5G) only
-as whole words.
+as whole words. A label word found inside a longer label word of the same text
+word does not count ("Daten" in "Datenbrillen", which is the VR label "Datenbrille").
 """
 
 from __future__ import annotations
@@ -131,7 +132,10 @@ class LabelIndex:
                 if n >= size + 3:
                     found.update(w for w in (word[:size], stem[-size:]) if w in self._stems)
             found.discard(stem)
-            parts = tuple(sorted(found))
+            # A part inside a longer label word of the same text word is not evidence of
+            # its own: "Datenbrillen" is smart glasses (VR), not "Daten" (data).
+            longer = found | ({stem} if stem in self._stems else set())
+            parts = tuple(sorted(p for p in found if not any(p != q and p in q for q in longer)))
             if len(self._parts) < 100_000:
                 self._parts[word] = parts
         return parts

@@ -80,6 +80,20 @@ ENCODERS: dict[str, Callable[[str | os.PathLike[str] | None, str | os.PathLike[s
     "sentence-transformers": lambda model, cache_dir, threads: SentenceTransformerEncoder(model),
     "hashing": _hashing,
 }
+
+
+def _multilingual(kind: str) -> Callable[[str | os.PathLike[str] | None, str | os.PathLike[str] | None, int], Encoder]:
+    def factory(model: str | os.PathLike[str] | None, cache_dir: str | os.PathLike[str] | None, threads: int) -> Encoder:
+        from matching.multilingual import make_multilingual
+
+        return make_multilingual(kind, model=model, cache_dir=cache_dir, threads=threads)
+
+    return factory
+
+
+# matching.multilingual: USE multilingual v3, multilingual-e5-small and their mixes with MiniLM
+for _kind in ("use-multilingual", "e5-small", "minilm|use", "minilm|e5", "minilm+use", "minilm+e5"):
+    ENCODERS[_kind] = _multilingual(_kind)
 ENCODER_KINDS = tuple(ENCODERS)
 
 

@@ -97,7 +97,9 @@ class CentreMatcher(Estimator):
     missing factors 0; or a path to a weights file written by
     ``matching.learn.save_weights``), ``distance_scale_km`` (distance decay),
     ``suggest_k`` and ``min_topic_score`` (how many suggested topics, and how
-    sure, count as the need's topics when none are given), ``lexical_weight``.
+    sure, count as the need's topics when none are given), ``lexical_weight``,
+    ``definition_weight`` (share of definition linking in the topic scores, see
+    ``matching.topics``; 0 keeps the tuned label-and-embedding topics).
 
     Fitted attributes: ``centres_``, ``centre_vectors_`` ``(n_centres, dim)``,
     ``weights_``, ``topic_suggester_``, ``service_suggester_``, ``encoder_``.
@@ -115,6 +117,7 @@ class CentreMatcher(Estimator):
         weights: Mapping[str, float] | str | os.PathLike[str] | None = None,
         distance_scale_km: float = 100.0,
         suggest_k: int = 3,
+        definition_weight: float = 0.0,
         min_topic_score: float = 0.25,
         lexical_weight: float = 0.5,
     ) -> None:
@@ -125,6 +128,7 @@ class CentreMatcher(Estimator):
         self.weights = weights
         self.distance_scale_km = distance_scale_km
         self.suggest_k = suggest_k
+        self.definition_weight = definition_weight
         self.min_topic_score = min_topic_score
         self.lexical_weight = lexical_weight
 
@@ -140,7 +144,8 @@ class CentreMatcher(Estimator):
         encoder = resolve_encoder(self.encoder, self.model, self.model_cache_dir)
         common = dict(
             encoder=encoder, vector_cache=self.vector_cache, lexical_weight=self.lexical_weight,
-            prior_weight=0.0,
+            prior_weight=0.0, model_weight=0.0,  # a need's topics come from the need, not from hub statistics
+            definition_weight=self.definition_weight,
         )
         topics = TopicSuggester(scheme="technology", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]
         services = TopicSuggester(scheme="service", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]

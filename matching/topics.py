@@ -11,16 +11,25 @@ default) for a text by combining two signals, each in [0, 1]:
   This is what makes German needs work with the English-only default model.
 - **semantic**: cosine of the text's embedding with the concept's profile (its
   labels in both languages, altLabels and definition), clipped at 0.
+- **definition**: the best cosine of the text with one sentence or listed use of
+  the concept's German or English definition (:mod:`matching.concept_linking`),
+  which finds paraphrases that share no word with a label.
 
-``text_score = lexical_weight * lexical + (1 - lexical_weight) * semantic``
-(default ``lexical_weight=0.5``). A prior — how many of the catalogue's centres
-engage with the concept, level-weighted, scaled to [0, 1] — breaks the ties of
-vague texts: ``score = (1 - prior_weight) * text_score + prior_weight * prior``
-(default ``prior_weight=0.3``; 0 without centres in the catalogue). Evaluation
-fits the prior without the hub being scored (:meth:`TopicSuggester.prior_excluding`),
-so a hub's own tags never help it. ``CentreMatcher`` uses no prior: a need's topics should come
-from the need. Each suggestion's ``evidence`` lists the words of the text that
-matched a label.
+``text_score = (1 - definition_weight) * (lexical_weight * lexical + (1 - lexical_weight)
+* semantic) + definition_weight * definition`` (defaults 0.5 and 0.5). A prior breaks
+the ties of vague texts: ``score = (1 - w) * text_score + w * prior``. The prior is
+the learned topic model (:mod:`matching.topic_model`: P(a hub offers the topic | the
+text's embedding), trained on the EU hub catalogue; weight ``model_weight``, default
+0.3) when it fits the encoder, otherwise how many of the catalogue's centres engage
+with the concept, level-weighted, scaled to [0, 1] (weight ``prior_weight``). An
+explicit per-text prior (evaluation fits it without the hub being scored,
+:meth:`TopicSuggester.prior_excluding`) replaces both, so a hub's own tags never
+help it. ``CentreMatcher`` uses no prior: a need's topics should come from the need.
+
+Each suggestion's ``evidence`` lists the words of the text that matched a label,
+``resembles`` the definition phrase the text is closest to, and ``weak`` says that
+neither a label nor a confident definition link supports it (its rank then rests
+on loose similarity and the prior).
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ from graph.errors import InvalidInput
 from matching._base import Estimator, check_k, check_text, encode_cached, matvec, resolve_encoder
 from matching._concepts import engagements, level_share
 from matching._text import LabelIndex
+from matching.concept_linking import ConceptLinker
+from matching.topic_model import DEFAULT_TOPIC_MODEL, load_topic_model
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -42,6 +53,7 @@ if TYPE_CHECKING:
     from graph.records import Centre, Concept
     from matching.catalogue import Catalogue
     from matching.encoder import Encoder
+    from matching.topic_model import TopicModel
 
 __all__ = ["TopicSuggestion", "TopicSuggester", "concept_profile"]
 
@@ -58,6 +70,8 @@ class TopicSuggestion:
     label_de: str
     score: float
     evidence: tuple[str, ...] = ()
+    resembles: str = ""  # the definition phrase the text is closest to, when that link is confident
+    weak: bool = False  # no label found and no confident definition link: a guess
 
 
 @dataclass(frozen=True)
@@ -82,12 +96,15 @@ class TopicSuggester(Estimator):
     Hyper-parameters: ``encoder`` (kind name for ``make_encoder`` or an Encoder),
     ``model`` and ``model_cache_dir`` (passed to ``make_encoder``), ``vector_cache``
     (directory of the vector cache, None: no cache), ``scheme`` (technology,
-    service or sector), ``lexical_weight`` and ``prior_weight`` in [0, 1],
-    ``include_groups`` (also suggest the scheme's grouping concepts).
+    service or sector), ``lexical_weight``, ``definition_weight``, ``prior_weight``
+    and ``model_weight`` in [0, 1], ``topic_model`` (path of a topic model file,
+    ``"default"`` for the committed one, None for none), ``include_groups`` (also
+    suggest the scheme's grouping concepts).
 
     Fitted attributes: ``concepts_`` (the scheme's concepts, by IRI),
     ``candidates_`` (bool mask of those that may be suggested), ``vectors_``
-    ``(n_concepts, dim)``, ``encoder_``.
+    ``(n_concepts, dim)``, ``linker_`` (the fitted ConceptLinker), ``model_``
+    (the topic model aligned to ``concepts_``, or None), ``encoder_``.
     """
 
     def __init__(
@@ -99,7 +116,10 @@ class TopicSuggester(Estimator):
         vector_cache: str | os.PathLike[str] | None = None,
         scheme: str = "technology",
         lexical_weight: float = 0.5,
+        definition_weight: float = 0.5,
         prior_weight: float = 0.3,
+        model_weight: float = 0.3,
+        topic_model: str | os.PathLike[str] | None = "default",
         include_groups: bool = False,
     ) -> None:
         self.encoder = encoder
@@ -108,7 +128,10 @@ class TopicSuggester(Estimator):
         self.vector_cache = vector_cache
         self.scheme = scheme
         self.lexical_weight = lexical_weight
+        self.definition_weight = definition_weight
         self.prior_weight = prior_weight
+        self.model_weight = model_weight
+        self.topic_model = topic_model
         self.include_groups = include_groups
 
     def fit(self, catalogue: Catalogue, *, encoder: Encoder | None = None) -> TopicSuggester:
@@ -119,7 +142,7 @@ class TopicSuggester(Estimator):
         """
         if self.scheme not in _SCHEMES:
             raise InvalidInput(f"unknown scheme {self.scheme!r}: expected one of {', '.join(_SCHEMES)}")
-        for name in ("lexical_weight", "prior_weight"):
+        for name in ("lexical_weight", "definition_weight", "prior_weight", "model_weight"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
                 raise InvalidInput(f"{name} must be a number in [0, 1], got {value!r}")
@@ -148,7 +171,20 @@ class TopicSuggester(Estimator):
         self.vectors_ = encode_cached(
             [concept_profile(c) for c in concepts], self.encoder_, self.vector_cache
         )
+        self.model_ = self._load_model(concepts)
+        calibration = self.model_.calibration if self.model_ is not None and self.model_.calibration else None
+        self.linker_ = ConceptLinker(
+            encoder=self.encoder_, vector_cache=self.vector_cache,
+            **({"calibration": calibration} if calibration else {}),
+        ).fit(catalogue, encoder=self.encoder_, concepts=concepts)
         return self
+
+    def _load_model(self, concepts: Sequence[Concept]) -> TopicModel | None:
+        if self.topic_model is None or self.scheme != "technology" or not self.model_weight:
+            return None  # reading needs: no file to read
+        path = DEFAULT_TOPIC_MODEL if self.topic_model == "default" else self.topic_model
+        model = load_topic_model(path, model_id=getattr(self.encoder_, "model_id", ""))
+        return model.for_concepts(concepts) if model is not None else None
 
     # ------------------------------------------------------------------ public
 
@@ -176,7 +212,7 @@ class TopicSuggester(Estimator):
         for i, analysis in enumerate(analyses):
             prior = priors[i] if priors is not None else None
             scores = self.scores(analysis, vectors[i], prior)  # type: ignore[index]
-            out.append(self._top(scores, analysis, k))
+            out.append(self._top(scores, analysis, k, vectors[i]))  # type: ignore[index]
         return out
 
     def prior_excluding(self, centre: Centre) -> np.ndarray:
@@ -214,13 +250,33 @@ class TopicSuggester(Estimator):
         semantic = np.clip(matvec(self.vectors_, vector), 0.0, 1.0)
         w = float(self.lexical_weight)
         text_score = w * analysis.lexical + (1.0 - w) * semantic
+        d = float(self.definition_weight)
+        if d > 0:
+            text_score = (1.0 - d) * text_score + d * self.linker_.similarity(vector)[0]
+        if prior is None and self.model_ is not None and self.model_weight > 0:
+            m = float(self.model_weight)
+            return ((1.0 - m) * text_score + m * self.model_.predict_proba(vector)[0]).astype(np.float32)
         prior = self.prior_ if prior is None else prior
         p = float(self.prior_weight) if prior.any() else 0.0
         return ((1.0 - p) * text_score + p * prior).astype(np.float32)
 
-    def _top(self, scores: np.ndarray, analysis: TextAnalysis, k: int) -> list[TopicSuggestion]:
+    def linked(self, analysis: TextAnalysis, vector: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
+        """Which concepts the text supports: ``(n_concepts,)`` bool (a label found, or the
+        confident best definition link) and the definition phrase of that link by row."""
+        supported = (analysis.lexical >= 0.5) & self.candidates_
+        best, sims = self.linker_._similarity(vector)
+        cand = np.flatnonzero(self.candidates_)
+        phrases: dict[int, str] = {}
+        if cand.size and self.linker_.confidence(best[:, cand])[0] >= self.linker_.min_confidence:
+            top = int(cand[np.argmax(best[0, cand])])
+            supported[top] = True
+            phrases[top] = self.linker_.evidence(top, sims[0])
+        return supported, phrases
+
+    def _top(self, scores: np.ndarray, analysis: TextAnalysis, k: int, vector: np.ndarray) -> list[TopicSuggestion]:
         masked = np.where(self.candidates_, scores, -np.inf)
         order = np.argsort(-masked, kind="stable")[: min(k, int(self.candidates_.sum()))]
+        supported, phrases = self.linked(analysis, vector)
         return [
             TopicSuggestion(
                 iri=self.concepts_[i].iri,
@@ -229,6 +285,8 @@ class TopicSuggester(Estimator):
                 label_de=self.concepts_[i].label_de,
                 score=round(float(scores[i]), 4),
                 evidence=analysis.evidence[i],
+                resembles=phrases.get(int(i), ""),
+                weak=not bool(supported[i]),
             )
             for i in order
         ]

@@ -151,8 +151,11 @@ class Runtime:
 
         return CentreMatcher(**self.model_options(), weights=self.weights(weights)).fit(catalogue)
 
-    def suggester(self, catalogue: Catalogue, scheme: str = "technology") -> TopicSuggester:
-        """A topic suggester for one concept scheme, fitted on ``catalogue``."""
+    def suggester(self, catalogue: Catalogue, scheme: str = "technology", *, centre: bool = False) -> TopicSuggester:
+        """A topic suggester for one concept scheme, fitted on ``catalogue``. A need's topics
+        come from the need alone; for a centre's description (``centre``) the hub catalogue's
+        topic model and the topics' frequency among centres break ties."""
         from matching.topics import TopicSuggester
 
-        return TopicSuggester(**self.model_options(), scheme=scheme).fit(catalogue)
+        priors = {} if centre else {"prior_weight": 0.0, "model_weight": 0.0}
+        return TopicSuggester(**self.model_options(), scheme=scheme, **priors).fit(catalogue)

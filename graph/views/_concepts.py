@@ -54,6 +54,7 @@ SELECT ?c ?scheme ?p ?o WHERE {{
                 related=tuple(sorted(v.get(("related", None), []))),
                 close_match=tuple(sorted(v.get(("closeMatch", None), []))),
                 notation=first("notation", None) or None,
+                definition_de=first("definition", "de"),
             )
         )
     return sorted(out, key=lambda x: x.iri)

@@ -27,7 +27,8 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 EncoderOpt = Annotated[
     str | None,
-    typer.Option("--encoder", help="onnx-int8 | onnx | sentence-transformers | hashing [env: REGIOMATCH_ENCODER]"),
+    typer.Option("--encoder", help="onnx-int8 | onnx | sentence-transformers | use-multilingual | e5-small | minilm|use | minilm|e5 "
+        "| minilm+use | minilm+e5 | hashing [env: REGIOMATCH_ENCODER]"),
 ]
 BatchOpt = Annotated[
     Path | None,

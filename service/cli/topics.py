@@ -18,6 +18,10 @@ topics_app = typer.Typer(help="Innovation topics: suggest topics for a text.", n
 @handle_errors
 def suggest(
     text: Annotated[str | None, typer.Argument(help="A need or a centre description.")] = None,
+    centre: Annotated[
+        bool,
+        typer.Option("--centre", help="TEXT describes a centre: let the hub catalogue's topic model break ties."),
+    ] = False,
     k: Annotated[int, typer.Option("-k", help="Number of topics, 1-1000.")] = 5,
     scheme: Annotated[str, typer.Option("--scheme", help="technology | service | sector")] = "technology",
     batch: BatchOpt = None,
@@ -25,7 +29,8 @@ def suggest(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Suggest the innovation topics a text is about, with the words that gave them away."""
+    """Suggest the innovation topics a text is about, with the words that gave them away
+    (or the definition phrase it resembles); (weak) marks a suggestion with neither."""
     from graph.errors import InvalidInput
     from matching.query import check_k, check_text
     from service.schemas import TopicSuggestion, TopicSuggestions
@@ -36,7 +41,7 @@ def suggest(
     if text is not None:
         check_text(text)
     rt = runtime(store, encoder)
-    suggester = rt.suggester(rt.catalogue(regions=False), scheme)
+    suggester = rt.suggester(rt.catalogue(regions=False), scheme, centre=centre)
     if batch is not None:
         _suggest_batch(suggester, batch, k)
         return
@@ -47,7 +52,10 @@ def suggest(
     for rank, s in enumerate(found, start=1):
         label = s.label_en if s.label_de == s.label_en else f"{s.label_en} / {s.label_de}"
         because = f"  ({', '.join(s.evidence)})" if s.evidence else ""
-        typer.echo(f"{rank:>2}. {s.score:.3f}  {label}  [{s.key}]{because}")
+        resembles = f'  ~ "{s.resembles}"' if s.resembles else ""
+        typer.echo(f"{rank:>2}. {s.score:.3f}  {label}  [{s.key}]{because}{resembles}{'  (weak)' if s.weak else ''}")
+    if found and all(s.weak for s in found):
+        typer.echo("weak evidence: no topic label in the text and no definition close enough; these are guesses")
 
 
 def _suggest_batch(suggester: Any, path: Path, k: int) -> None:

@@ -108,7 +108,8 @@ class BatchError(_Model):
 
 
 class TopicSuggestion(_Model):
-    """A suggested concept with its score and the words of the text that gave it away."""
+    """A suggested concept with its score, the words of the text that gave it away, the
+    definition phrase the text resembles, and whether the evidence is weak (neither)."""
 
     iri: str
     key: str
@@ -116,11 +117,13 @@ class TopicSuggestion(_Model):
     label_de: str
     score: float
     evidence: list[str]
+    resembles: str = Field("", description="the concept definition's phrase the text is closest to, if confident")
+    weak: bool = Field(False, description="no label found and no confident definition link: a guess")
 
     @classmethod
     def of(cls, s: Suggestion) -> TopicSuggestion:
         return cls(iri=s.iri, key=s.key, label_en=s.label_en, label_de=s.label_de, score=s.score,
-                   evidence=list(s.evidence))
+                   evidence=list(s.evidence), resembles=s.resembles, weak=s.weak)
 
 
 class TopicSuggestions(_Model):

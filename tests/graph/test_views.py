@@ -29,6 +29,14 @@ def test_id_filter_returns_that_record(default_store):
     assert views.company(default_store, company.id).id == company.id
 
 
+def test_concepts_carry_their_definition_in_both_languages(default_store):
+    by_key = {c.key: c for c in views.concepts(default_store, "technology")}
+    lba = by_key["location-based-applications"]
+    assert "vehicles" in lba.definition and "Firmenfahrzeuge" in lba.definition_de
+    services = views.concepts(default_store, "service")
+    assert len(services) == 15 and all(c.definition and c.definition_de for c in services)
+
+
 # --------------------------------------------------------------------------- mapping
 
 

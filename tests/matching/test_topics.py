@@ -204,3 +204,58 @@ def real_suggester(default_store, model_encoder) -> TopicSuggester:
 )
 def test_real_model_ranks_the_topic_top3(real_suggester: TopicSuggester, text: str, key: str) -> None:
     assert key in _keys(real_suggester.suggest(text, k=3))
+
+
+def test_label_inside_a_longer_label_of_the_same_word_is_not_a_hit() -> None:
+    # "Datenbrillen" (smart glasses) used to yield the topic "Daten" (data) as well.
+    index = LabelIndex([[("Daten", 1.0)], [("Datenbrille", 0.9)], [("Datenanalyse", 0.9)]])
+    assert [(h.concept, h.surface) for h in index.find("Wir wollen Datenbrillen in der Montage")] == [
+        (1, "Datenbrillen")
+    ]
+    assert {h.concept for h in index.find("Daten sammeln und eine Datenanalyse")} == {0, 2}
+    assert {h.concept for h in index.find("Kundendatenbank")} == set()  # no label word in it
+
+
+def test_suggestion_without_label_or_confident_definition_link_is_marked_weak(suggester: TopicSuggester) -> None:
+    vague = suggester.suggest("qqq zzz xxy", k=3)
+    assert vague and all(s.weak and not s.evidence for s in vague)
+    named = suggester.suggest("Wir brauchen IT-Sicherheit", k=3)
+    assert named[0].key == "cybersecurity" and not named[0].weak and named[0].evidence == ("IT-Sicherheit",)
+    assert all(s.weak for s in named[1:] if not s.evidence)
+
+
+@pytest.fixture(scope="session")
+def need_suggester(default_store, model_encoder) -> TopicSuggester:
+    """How needs are read: no catalogue prior and no hub topic model, only the need's own words."""
+    from graph import views
+
+    catalogue = Catalogue(centres=(), concepts=tuple(views.concepts(default_store)))
+    return TopicSuggester(encoder=model_encoder, prior_weight=0.0, model_weight=0.0).fit(catalogue)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        # the issue's English needs that share no word with a label (seen while writing the
+        # definitions); the German one needs a multilingual encoder (all-MiniLM-L6-v2 reads no German)
+        ("a delivery app that tells drivers where the nearest free loading bay is", "location-based-applications"),
+        ("customers give up halfway through our online booking form", "human-computer-interaction"),
+        ("move our invoicing to a hosted service and keep it safe from hackers", "cloud-services"),
+    ],
+)
+def test_real_model_finds_paraphrased_topic_through_its_definition(
+    need_suggester: TopicSuggester, text: str, key: str
+) -> None:
+    found = need_suggester.suggest(text, k=3)
+    assert key in _keys(found)
+    assert "artificial-intelligence-decision-support" not in _keys(found)  # no fallback to the frequent topics
+
+
+@pytest.mark.model
+def test_real_model_says_what_definition_a_paraphrase_resembles(need_suggester: TopicSuggester) -> None:
+    top = {s.key: s for s in need_suggester.suggest("customers give up halfway through our online booking form", k=3)}
+    hci = top["human-computer-interaction"]
+    assert not hci.weak and "web form" in hci.resembles and not hci.evidence
+    others = [s for key, s in top.items() if key != hci.key]
+    assert others and all(s.weak and s.resembles == "" for s in others)

@@ -152,3 +152,23 @@ def test_nace_file_is_what_the_generator_writes_now(require_shared) -> None:
 
 def test_packaged_schemes_conform_to_the_shapes(schemes: Graph) -> None:
     validate(schemes, source="ontologies/schemes")
+
+
+@pytest.mark.parametrize("name", ["technology", "service"])
+def test_every_concept_has_a_plain_definition_in_english_and_german(name: str) -> None:
+    """Concept linking embeds these: one per language, one to three full sentences, no label echo only."""
+    g = _scheme_graph(name)
+    leaves = _leaves(g, name)
+    assert len(leaves) == EXPECTED_COUNTS[name]
+    for c in leaves:
+        by_lang: dict[str | None, list[str]] = defaultdict(list)
+        for d in g.objects(c, SKOS.definition):
+            by_lang[d.language].append(str(d))
+        assert set(by_lang) == {"en", "de"}, f"{c} needs one skos:definition @en and one @de, has {dict(by_lang)}"
+        for lang, texts in by_lang.items():
+            assert len(texts) == 1, f"{c} has {len(texts)} @{lang} definitions; keep one"
+            text = texts[0]
+            sentences = text.count(". ") + 1
+            assert text.endswith(".") and 1 <= sentences <= 3, f"{c} @{lang}: 1-3 sentences ending in '.'"
+            assert len(text.split()) >= 12, f"{c} @{lang} is too short to say what it is and what SMEs use it for"
+            assert text.casefold() != (_label(g, c, lang) or "").casefold()

