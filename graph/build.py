@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from graph import iris
 from graph.errors import InvalidInput, StoreError
-from graph.store import is_remote, open_store
+from graph.store import Store, is_remote, open_store
 from graph.store.embedded import OxigraphStore
 from graph.store.lock import writer_lock
 
@@ -58,23 +58,8 @@ def base_graphs() -> dict[str, Graph]:
     return {"ontology": ontology, "schemes": schemes, "provenance": prov}
 
 
-def _all_graphs(companies: int, seed: int, bare: bool) -> dict[str, Graph]:
-    graphs = base_graphs()
-    if bare:
-        return graphs
-    from graph.dataset.rdf import default_dataset
-
-    data = default_dataset(companies=companies, seed=seed)
-    prov = graphs.pop("provenance")
-    for t in data.pop("provenance", Graph()):
-        prov.add(t)
-    graphs.update(data)
-    graphs["provenance"] = prov
-    return graphs
-
-
 def _all_quads(companies: int, seed: int, bare: bool) -> Iterator[Quad]:
-    """The same statements as ``_all_graphs``, streamed as quads (no graphs built)."""
+    """Every statement of the build as quads: base graphs, then the default dataset (no graphs built)."""
     for name, g in base_graphs().items():
         name_iri = iris.named_graph(name)
         for s, p, o in g:
@@ -107,14 +92,9 @@ def build_store(
     say("building graphs")
     report = BuildReport(location=location)
     if is_remote(location):
-        store = open_store(location, update_url=update_url)
-        try:
-            for name, g in _all_graphs(companies, seed, bare).items():
-                say(f"writing {name} ({len(g)} triples)")
-                store.put_graph(iris.named_graph(name), g, replace=True)
-                report.graphs[name] = len(g)
-        finally:
-            store.close()
+        # the same quads as the embedded build; the endpoint gets one update per named graph
+        with open_store(location, update_url=update_url) as store:
+            _bulk_load(store, _all_quads(companies, seed, bare), report, say)
     else:
         _build_embedded(Path(location).expanduser(), _all_quads(companies, seed, bare), report, say, lock_wait)
     report.seconds = time.perf_counter() - t0
@@ -171,7 +151,7 @@ def _build_and_swap(target: Path, quads: Iterable[Quad], report: BuildReport, sa
         raise
 
 
-def _bulk_load(store: OxigraphStore, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
+def _bulk_load(store: Store, quads: Iterable[Quad], report: BuildReport, say: Callable[[str], None]) -> None:
     """Write ``quads`` into a fresh store; count triples per named graph into ``report``."""
     from graph.dataset.rdf import nquads_chunks
 
@@ -182,7 +162,10 @@ def _bulk_load(store: OxigraphStore, quads: Iterable[Quad], report: BuildReport,
             counts[iris.graph_name(q[3])] += 1
             yield q
 
-    store.bulk_load(b"".join(nquads_chunks(counted())))
+    data = b"".join(nquads_chunks(counted()))
+    if is_remote(store.location):
+        say(f"writing {sum(counts.values()):,} triples to {store.location}, one update per named graph")
+    store.bulk_load(data)
     # provenance describes the other graphs, so it is reported last
     for name in sorted(counts, key=lambda n: n == "provenance"):
         say(f"wrote {name} ({counts[name]} triples)")

@@ -28,6 +28,7 @@ NOT_IMPORTED = {
     "networkx": "the network analytics (peers, partners, gaps)",
     "fastapi": "the HTTP API",
     "uvicorn": "the HTTP API",
+    "oxigraph": "the Oxigraph server binary tests/remote runs as a real SPARQL endpoint",
 }
 
 

@@ -6,7 +6,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from graph.errors import UnknownFormat
 
-__all__ = ["EXPORT_FORMATS", "check_export_format", "serialise_graph", "reserialise_nquads"]
+__all__ = ["EXPORT_FORMATS", "check_export_format", "serialise_graph", "reserialise_nquads", "dump_prefixes"]
 
 EXPORT_FORMATS = ("ttl", "jsonld", "nt", "nq", "trig")
 _DATASET_FORMATS = ("nq", "trig")
@@ -43,3 +43,11 @@ def reserialise_nquads(nquads: bytes, fmt: str, graph: URIRef | None) -> bytes:
     for s, p, o, _g in ds.quads((None, None, None, None)):
         union.add((s, p, o))
     return serialise_graph(union, fmt)
+
+
+def dump_prefixes() -> dict[str, str]:
+    """The prefixes Oxigraph's Turtle/TriG writer gets: vocabularies only, since it
+    would write our data IRIs as ``rmid:centre\\/x``."""
+    from graph.namespaces import PREFIXES
+
+    return {p: iri for p, iri in PREFIXES.items() if p not in ("rmid", "rmc", "rmg")}

@@ -8,12 +8,12 @@ module              commands
 ``topics``          topics suggest
 ``evaluate``        evaluate
 ``train``           train
+``network``         peers, partners, gaps (the network analytics)
 ``batch``           JSON-lines batch I/O of ``match`` and ``topics suggest``
 ``_common``         options, the runtime, ``--json`` output, error translation
 ==================  ==========================================================
 
-A ``network`` group (peers, partners, gaps) registers here as ``app.add_typer(...)``
-and ``serve`` (the HTTP API) as ``app.command("serve")``, like the others below.
+``serve`` (the HTTP API) registers here as ``app.command("serve")``, like the others below.
 
 Commands that need no embedding model never import one, so ``stats`` or ``show``
 answer in about a second. Every ``--json`` document is a ``service.schemas`` model;
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import evaluate, graph, match, topics, train
+from service.cli import evaluate, graph, match, network, topics, train
 
 __all__ = ["app", "main"]
 
@@ -43,7 +43,8 @@ app.add_typer(topics.topics_app, name="topics")
 app.command("match")(match.match)
 app.command("train")(train.train)
 app.command("evaluate")(evaluate.evaluate)
-# app.add_typer(network.network_app, name="network")   <- the network analytics' group goes here
+for _name, _fn in network.COMMANDS.items():
+    app.command(_name)(_fn)
 # app.command("serve")(serve.serve)                     <- the HTTP API's command goes here
 
 

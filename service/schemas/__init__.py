@@ -4,7 +4,8 @@
 models, and the HTTP API returns the same models, so a command's JSON and the API's
 response body are one document. The ``of`` class methods build a model from the
 domain's frozen records (``graph.records``, ``matching``); domain code never builds
-JSON itself.
+JSON itself. Modules: ``graph`` (store, regions, centres, companies), ``matching``
+(match, topics, evaluation, training), ``network`` (peers, partners, gaps).
 """
 
 from __future__ import annotations
@@ -41,6 +42,28 @@ from service.schemas.matching import (
     TopicSuggestions,
     TrainingReport,
 )
+from service.schemas.network import (
+    BridgePublic,
+    CentreRef,
+    CommunityPublic,
+    CoverageBandPublic,
+    DistrictWithoutCentrePublic,
+    FeatureComparisonPublic,
+    GapsReport,
+    HotspotPublic,
+    LinkSuggestionPublic,
+    NetworkPublic,
+    PartnerPublic,
+    PartnersResult,
+    PeerPublic,
+    PeersResult,
+    RegionSuggestionPublic,
+    RegionTypePublic,
+    SensitivityPublic,
+    TopicAccessPublic,
+    TopicGapPublic,
+    TypologyPublic,
+)
 
 __all__ = [
     "MatchRequest",
@@ -71,4 +94,24 @@ __all__ = [
     "ValidationPassed",
     "ValidationFailedResult",
     "StoreStats",
+    "FeatureComparisonPublic",
+    "PeerPublic",
+    "RegionTypePublic",
+    "TypologyPublic",
+    "PeersResult",
+    "PartnerPublic",
+    "RegionSuggestionPublic",
+    "PartnersResult",
+    "CoverageBandPublic",
+    "DistrictWithoutCentrePublic",
+    "HotspotPublic",
+    "TopicAccessPublic",
+    "TopicGapPublic",
+    "SensitivityPublic",
+    "CentreRef",
+    "CommunityPublic",
+    "LinkSuggestionPublic",
+    "BridgePublic",
+    "NetworkPublic",
+    "GapsReport",
 ]

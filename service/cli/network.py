@@ -1,0 +1,320 @@
+"""Network analytics commands: peers, partners, gaps.
+
+Each reads the store once into ``AnalyticsData`` (a few seconds for Germany) and
+fits one estimator. Output files are written to a temporary file beside the
+target and renamed, so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from service.cli._common import JsonOpt, StoreOpt, emit, handle_errors, runtime
+
+__all__ = ["COMMANDS"]
+
+KOpt = Annotated[int, typer.Option("-k", help="How many results (1–1000).")]
+
+
+def _data(store: str | None, *, municipality_adjacency: bool = False) -> Any:
+    from matching.analytics_data import AnalyticsData
+
+    with runtime(store).open_store() as st:
+        return AnalyticsData.from_store(st, municipality_adjacency=municipality_adjacency)
+
+
+def _check_count(value: int, option: str = "k") -> None:
+    """Refuse a result count outside 1–1000 before any data is read."""
+    from graph.errors import InvalidInput
+
+    if not 1 <= value <= 1000:
+        raise InvalidInput(f"{option} must be an integer from 1 to 1000, got {value}")
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+@handle_errors
+def peers(
+    ags: Annotated[str, typer.Argument(help="8-digit municipality or 5-digit district AGS.")],
+    k: KOpt = 10,
+    scope: Annotated[str, typer.Option("--scope", help="state|country")] = "country",
+    same_type: Annotated[bool, typer.Option("--same-type", help="Only regions of the same BBSR type.")] = False,
+    exclude_neighbours: Annotated[bool, typer.Option("--exclude-neighbours", help="Leave out adjacent regions.")] = False,
+    features: Annotated[list[str] | None, typer.Option("--features", help="Feature keys (comma-separated or repeated).")] = None,
+    types: Annotated[bool, typer.Option("--types", help="Also print the typology of all municipalities.")] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Regions most like AGS, each with the features that make them alike and the telling differences."""
+    from matching.peers import SCOPES, PeerFinder
+
+    _check_count(k)
+    if scope not in SCOPES:
+        from graph.errors import InvalidInput
+
+        raise InvalidInput(f"unknown scope {scope!r}: expected one of {', '.join(SCOPES)}")
+    data = _data(store, municipality_adjacency=exclude_neighbours)
+    finder = PeerFinder().fit(data)
+    result = finder.peers(ags, k, scope=scope, same_type=same_type, exclude_neighbours=exclude_neighbours,
+                          features=_split(features))
+    typology = None
+    if types:
+        from matching.typology import RegionTypology
+
+        typology = RegionTypology().fit(data)
+    if as_json:
+        from service.schemas import PeersResult
+
+        emit(PeersResult.of(result, typology))
+        return
+    typer.echo(f"peers of {result.name} ({result.ags}, {result.level}), scope {result.scope}, "
+               f"{result.candidates:,} candidates")
+    if result.missing:
+        typer.echo(f"  (no value for {', '.join(result.missing)}: compared on the other features)")
+    for n, p in enumerate(result.peers, 1):
+        pop = f"{p.population:,} inhabitants" if p.population else "population unknown"
+        typer.echo(f"{n:>2}. {p.name}  [{p.ags}]  similarity {p.similarity:.3f}  ({pop})")
+        if p.alike:
+            typer.echo(f"    alike:  {'; '.join(map(str, p.alike))}")
+        if p.differences:
+            typer.echo(f"    differ: {'; '.join(map(str, p.differences))}")
+        if p.skipped:
+            typer.echo(f"    skipped (missing): {', '.join(p.skipped)}")
+    if typology is not None:
+        typer.echo(f"\ntypology of {len(typology.labels_):,} municipalities "
+                   f"(k-means, stability ARI {typology.stability_:.2f} over {len(typology.stability_runs_)} bootstraps):")
+        mine = typology.labels_.get(result.ags)
+        for t in typology.types_:
+            mark = "*" if t.id == mine else " "
+            typer.echo(f" {mark}{t.id}. {t.name_en} / {t.name_de}: {t.description_en}")
+
+
+@handle_errors
+def partners(
+    centre_id: Annotated[str, typer.Argument(help="Centre id, e.g. st-rdz-haldensleben.")],
+    k: KOpt = 10,
+    mode: Annotated[str, typer.Option("--mode", help="similar|complementary|regions")] = "similar",
+    encoder: Annotated[str | None, typer.Option(
+        "--encoder", help="Also compare profile texts in 'similar' with this encoder (onnx-int8, onnx, …).")] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Centres to team up with (similar, complementary) or districts to reach (regions)."""
+    from matching.partners import MODES, PartnerFinder
+
+    _check_count(k)
+    if mode not in MODES:
+        from graph.errors import InvalidInput
+
+        raise InvalidInput(f"unknown mode {mode!r}: expected one of {', '.join(MODES)}")
+    finder = PartnerFinder(encoder=encoder if mode == "similar" else None).fit(_data(store))
+    result = finder.partners(centre_id, k, mode)
+    if as_json:
+        from service.schemas import PartnersResult
+
+        emit(PartnersResult.of(centre_id, mode, result))
+        return
+    name = finder.centres_[finder.index_[centre_id]].name
+    typer.echo(f"{mode} for {name} [{centre_id}]:")
+    if not result:
+        typer.echo("  (none)")
+    for n, s in enumerate(result, 1):
+        key = getattr(s, "id", None) or getattr(s, "ags", "")
+        km = "" if s.distance_km is None else f"  {s.distance_km:.0f} km"
+        typer.echo(f"{n:>2}. {s.name}  [{key}]  score {s.score:.3f}{km}")
+        for r in s.reasons:
+            typer.echo(f"    - {r}")
+
+
+def _check_output(path: Path) -> Path:
+    """Refuse an output path that cannot be written, before any work is done."""
+    from graph.errors import InvalidInput
+
+    target = path.expanduser()
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InvalidInput(f"cannot write {str(path)!r}: it is a directory; give a file name")
+    if not parent.is_dir():
+        raise InvalidInput(f"cannot write {str(path)!r}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise InvalidInput(f"cannot write {str(path)!r}: permission denied")
+    return target
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@handle_errors
+def gaps(
+    region: Annotated[str | None, typer.Option("--region", help="State (2), district (5) or municipality (8 digits) AGS.")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="One technology topic key.")] = None,
+    catchment_km: Annotated[str, typer.Option("--catchment-km", help="Radii in km, e.g. 25,50,75 (middle = 2SFCA radius).")] = "25,50,75",
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Write per-municipality coverage and access to FILE.")] = None,
+    html_file: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report to FILE.")] = None,
+    top: Annotated[int, typer.Option("--top", help="How many district × topic gaps to list.")] = 20,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Coverage, supply vs demand per topic (2SFCA) and the centre network: where is it thin?"""
+    from graph.errors import InvalidInput
+    from matching.gaps import GapAnalyser, check_radii, unmet_by_state
+    from matching.network import CentreNetwork
+
+    if sum(x is not None and x is not False for x in (csv_file, html_file, as_json or None)) > 1:
+        raise InvalidInput("give at most one of --json, --csv FILE, --html FILE")
+    try:
+        radii = check_radii([r for r in catchment_km.split(",") if r.strip()])
+    except InvalidInput as exc:
+        raise InvalidInput(f"invalid --catchment-km {catchment_km!r}: {exc}") from None
+    _check_count(top, "--top")
+    target = csv_file or html_file
+    out_path = _check_output(target) if target is not None else None
+    data = _data(store)
+    analyser = GapAnalyser(catchment_km=radii, top=top).fit(data)
+    if topic is not None:
+        analyser.topic_index(topic)
+    report = analyser.report(region, topic)
+    net = CentreNetwork().fit(data)
+    summary = net.summary(suggestions=10, unmet=unmet_by_state(analyser))
+    if csv_file is not None and out_path is not None:
+        _write_atomic(out_path, _gaps_csv(analyser, report, topic))
+        typer.echo(f"wrote {len(report.per_municipality):,} municipalities to {csv_file}")
+        return
+    if html_file is not None and out_path is not None:
+        _write_atomic(out_path, _gaps_html(analyser, report, net, summary, topic))
+        typer.echo(f"wrote the gap report for {report.region_name} to {html_file}")
+        return
+    if as_json:
+        from service.schemas import GapsReport
+
+        emit(GapsReport.of(report, summary))
+        return
+    _print_gaps(report, summary)
+
+
+def _gaps_csv(analyser: Any, report: Any, topic: str | None) -> str:
+    cols = [analyser.topic_index(topic)] if topic else list(range(len(analyser.topics_)))
+    rows = {a: i for i, a in enumerate(analyser.ags_list_)}
+    score = analyser.score_[analyser.main_radius_]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["ags", "name", "population", "smes", "nearest_centre", "nearest_km", "nearest_regional_centre",
+                "nearest_regional_km", *(f"access_{analyser.topic_keys_[c]}" for c in cols)])
+    for m in report.per_municipality:
+        i = rows[m.ags]
+        w.writerow([m.ags, m.name, m.population, m.smes, m.nearest_centre or "", m.nearest_km,
+                    m.nearest_regional_centre or "", m.nearest_regional_km, *(round(float(score[i, c]), 4) for c in cols)])
+    return buf.getvalue()
+
+
+def _gaps_html(analyser: Any, report: Any, net: Any, summary: Any, topic: str | None) -> str:
+    from graph.dataset.compact import geometry
+    from service.report_html import render_gap_report
+
+    g = net.graph_
+    community = {c.id: com.id for com in summary.communities for c in com.centres}
+    pos = _layout(g)
+    nodes = {n: (d["name"], pos[n][0], pos[n][1], community.get(n, 0)) for n, d in g.nodes(data=True)}
+    centres = [(c.name, c.lat, c.lon) for c in analyser.centres_]
+    inset = [(c.name, c.lat, c.lon) for c in analyser.centres_ if c.state_ags == "15"]
+    return render_gap_report(
+        report, summary,
+        district_layer=geometry("districts"),
+        municipality_layer=geometry("st-municipalities"),
+        district_scores=analyser.scores("district", topic),
+        municipality_scores=analyser.scores("municipality", topic),
+        centres=centres,
+        inset_centres=inset,
+        network_nodes=nodes,
+        network_edges=sorted(tuple(sorted(e)) for e in g.edges),
+        topic_label=report.topics[0].label if topic else None,
+    )
+
+
+def _layout(g: Any) -> dict[str, tuple[float, float]]:
+    """Positions in [0, 1]²: the largest component by a spring layout (seed 42) on top,
+    smaller components side by side below it, centres without links in the bottom row."""
+    import networkx as nx
+
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c))
+    linked = [c for c in comps if len(c) > 1]
+    alone = [c[0] for c in comps if len(c) == 1]
+    out: dict[str, tuple[float, float]] = {}
+
+    def place(nodes: list[str], x0: float, y0: float, w: float, h: float) -> None:
+        sub = g.subgraph(nodes)
+        pos = nx.spring_layout(sub, seed=42, k=1.5 / math.sqrt(len(nodes)), iterations=100)
+        xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+        sx, sy = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+        out.update({n: (x0 + w * (p[0] - min(xs)) / sx, y0 + h * (p[1] - min(ys)) / sy) for n, p in pos.items()})
+
+    if linked:
+        place(linked[0], 0.0, 0.0, 1.0, 0.75 if len(linked) > 1 or alone else 1.0)
+        for i, comp in enumerate(linked[1:]):
+            step = 1.0 / (len(linked) - 1)
+            place(comp, i * step + 0.1 * step, 0.8, 0.8 * step, 0.1)
+    for i, n in enumerate(alone):
+        out[n] = ((i + 0.5) / len(alone), 1.0)
+    return out
+
+
+def _print_gaps(report: Any, summary: Any) -> None:
+    say = typer.echo
+    say(f"gaps for {report.region_name}: {report.municipalities:,} municipalities, {report.population:,} inhabitants, "
+        f"~{report.smes:,.0f} SMEs")
+    say(f"({report.note})")
+    say("coverage (nearest centre / nearest regional centre):")
+    for b in report.coverage:
+        say(f"  beyond {b.radius_km:g} km: {b.population_beyond:,} inhabitants, ~{b.smes_beyond:,.0f} SMEs "
+            f"({b.municipalities_beyond:,} municipalities) / {b.regional_population_beyond:,} inhabitants, "
+            f"~{b.regional_smes_beyond:,.0f} SMEs")
+    d = report.districts_without_centre
+    say(f"districts without a centre: {len(d)}" + (": " + ", ".join(f"{x.name} ({x.ags})" for x in d[:8]) +
+                                                   (", …" if len(d) > 8 else "") if d else ""))
+    say(f"high SME density and low broadband: {len(report.hotspots)} municipalities" + (
+        ": " + ", ".join(f"{h.name} ({h.broadband_50_pct:.0f} % ≥ 50 Mbit/s)" for h in report.hotspots[:5]) if report.hotspots else ""))
+    say(f"top gaps (2SFCA, {report.catchment_km:g} km, {report.decay} decay; SMEs with the need where access < half the average):")
+    for n, g in enumerate(report.top_gaps, 1):
+        say(f"{n:>3}. {g.district_name} ({g.district_ags}) · {g.label}: ~{g.smes_with_need:,.0f} SMEs, score {g.score:.2f}")
+    say("sensitivity to the catchment radius:")
+    for s in report.sensitivity:
+        say(f"  {s.catchment_km:g} km: {s.demand_without_access:.0%} of demand with no centre in reach, "
+            f"rank correlation with {report.catchment_km:g} km {s.rank_correlation:.2f}")
+    say(f"network: {summary.centres} centres, {summary.links} links, {len(summary.components)} components, "
+        f"{len(summary.isolated)} isolated, {len(summary.communities)} communities")
+    say("  bridges: " + ("; ".join(f"{a.name} — {b.name}" for a, b in summary.bridges) or "none"))
+    say("  articulation points: " + (", ".join(c.name for c in summary.articulation_points) or "none"))
+    say("  suggested links:")
+    for s in summary.suggestions[:5]:
+        say(f"    {s.a.name} — {s.b.name} ({s.score:.2f}): {s.reason}")
+
+
+COMMANDS: dict[str, Callable[..., Any]] = {"peers": peers, "partners": partners, "gaps": gaps}
