@@ -11,8 +11,11 @@ real municipality):
 - time to encode all centre profiles (measured on up to ``--encode-sample``
   profiles and extrapolated beyond), cold vector cache vs warm cache;
 - single-query latency p50/p99 and sequential throughput of ``match`` (warm
-  encoder; the first query after ``fit`` is reported as "cold"), and the
-  throughput of ``match_many`` in batches of 64;
+  encoder; the first query after ``fit`` is reported as "cold") over distinct
+  needs (the default labelled set and the fair set's dev half, up to ``--queries``),
+  so no query is ever seen twice; then the same needs once more ("repeat": the
+  matcher's cache of recent query vectors answers), and the throughput of
+  ``match_many`` in batches of 64;
 - the same for a plain baseline: sentence-transformers encode of the query +
   brute-force cosine over all centres + full sort, nothing cached.
 
@@ -157,9 +160,9 @@ def main() -> None:
     cold = {kind: cold_start(kind) for kind in COLD_SNIPPET}
 
     catalogue = load_catalogue(args.store)
-    labelled = load_queries(DATA_DIR / "queries_default.jsonl")
-    pool = [MatchQuery(q.text, municipality=q.municipality, sector=q.sector) for q in labelled]
-    queries = [pool[i % len(pool)] for i in range(args.queries)]
+    labelled = load_queries(DATA_DIR / "queries_default.jsonl") + load_queries(DATA_DIR / "queries_fair_dev.jsonl")
+    distinct = {q.text: MatchQuery(q.text, municipality=q.municipality, sector=q.sector) for q in labelled}
+    queries = list(distinct.values())[: args.queries]
 
     onnx = make_encoder("onnx-int8")
     plain = make_encoder("sentence-transformers")
@@ -185,7 +188,8 @@ def main() -> None:
         t0 = time.perf_counter()
         matcher.match(queries[0], k=10)
         first_ms = 1000 * (time.perf_counter() - t0)
-        ms = time_queries(lambda q, m=matcher: m.match(q, k=10), queries)
+        ms = time_queries(lambda q, m=matcher: m.match(q, k=10), queries[1:])
+        repeat_p50, _ = percentiles(time_queries(lambda q, m=matcher: m.match(q, k=10), queries[1:]))
         t0 = time.perf_counter()
         for i in range(0, len(queries), 64):
             matcher.match_many(queries[i:i + 64], k=10)
@@ -194,7 +198,7 @@ def main() -> None:
         rows[f"hybrid {n}"] = {
             "encode_all_s": n / rate_onnx, "fit_cold_cache_s": fit_cold_cache, "fit_warm_cache_s": fit_warm_cache,
             "first_ms": first_ms, "p50_ms": p50, "p99_ms": p99, "qps": 1000 * len(ms) / sum(ms),
-            "batch_qps": batch_qps,
+            "batch_qps": batch_qps, "repeat_p50_ms": repeat_p50,
         }
         # plain baseline: torch sentence-transformers, brute-force cosine, full sort, no cache
         pv = perturbed_vectors(plain_real_vectors, source)
@@ -206,7 +210,7 @@ def main() -> None:
         t0 = time.perf_counter()
         plain_match(queries[0])
         plain_first = 1000 * (time.perf_counter() - t0)
-        ms = time_queries(plain_match, queries)
+        ms = time_queries(plain_match, queries[1:])
         p50, p99 = percentiles(ms)
         rows[f"plain {n}"] = {
             "encode_all_s": n / rate_plain, "first_ms": plain_first, "p50_ms": p50, "p99_ms": p99,
@@ -220,13 +224,14 @@ def main() -> None:
           + ",  ".join(f"{k} {v:.2f} s" for k, v in cold.items()))
     cols = [("encode_all_s", "encode all s"), ("fit_cold_cache_s", "fit-enc s"),
             ("fit_warm_cache_s", "fit cached s"), ("first_ms", "1st ms"), ("p50_ms", "p50 ms"),
-            ("p99_ms", "p99 ms"), ("qps", "q/s"), ("batch_qps", "batch q/s")]
+            ("p99_ms", "p99 ms"), ("qps", "q/s"), ("batch_qps", "batch q/s"), ("repeat_p50_ms", "repeat p50")]
     print(f"{'':<14}" + "".join(f"{h:>13}" for _, h in cols))
     for name, r in rows.items():
         print(f"{name:<14}" + "".join(f"{r[c]:>13.2f}" if c in r else f"{'-':>13}" for c, _ in cols))
     for n in (int(s) for s in args.sizes.split(",")):
         h, p = rows[f"hybrid {n}"], rows[f"plain {n}"]
-        print(f"{n} centres: hybrid warm p50 {h['p50_ms']:.1f} ms (target <= 5 ms); "
+        print(f"{n} centres: hybrid warm p50 {h['p50_ms']:.1f} ms over {len(queries) - 1} distinct needs "
+              f"(target <= 3 ms), {h['repeat_p50_ms']:.1f} ms when repeated; "
               f"plain/hybrid p50 = {p['p50_ms'] / h['p50_ms']:.1f}x (target >= 4x)")
     print(f"('encode all' extrapolated from {args.encode_sample} profiles; 'fit-enc' = fit into an "
           "empty cache with precomputed synthetic vectors, i.e. fit without encoding; 'fit cached' = "

@@ -30,7 +30,7 @@ from matching.ranker import CentreMatcher, centre_profile
 from matching.topic_model import TopicModel, load_topic_model
 from matching.topics import TopicSuggester, TopicSuggestion
 from matching.typology import RegionType, RegionTypology
-from matching.weights import DEFAULT_WEIGHTS, FACTORS, load_weights, save_weights, weights_path
+from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, load_weights, save_weights, weights_path
 
 __all__ = [
     "Encoder",
@@ -53,6 +53,7 @@ __all__ = [
     "Reason",
     "FACTORS",
     "DEFAULT_WEIGHTS",
+    "ExpertiseRule",
     "centre_profile",
     "fit_weights",
     "compare_weights",

@@ -85,6 +85,10 @@ class ConceptFit:
         self.levels = levels
         self.credit = credit
         self._credit_t = np.ascontiguousarray(credit.T)  # (n_concepts, n_centres): rows slice cheaply
+        # best[i, j]: the concept whose offer gives centre i its credit for need j (for reasons)
+        self.best = np.zeros(levels.shape, dtype=np.int32)
+        for j in range(levels.shape[1]):
+            self.best[:, j] = np.argmax(levels * self.closeness[:, j], axis=1)
 
     def scores(self, q: np.ndarray) -> np.ndarray:
         """``(n_centres,)`` weighted mean credit for concept weights ``q`` ``(n_concepts,)``."""
@@ -97,12 +101,12 @@ class ConceptFit:
     def explain(self, i: int, q: np.ndarray) -> list[tuple[int, int, float]]:
         """For centre ``i``: ``(query concept j, offered concept c, share of the fit)`` per need."""
         total = float(q.sum())
-        out = []
-        for j in np.flatnonzero(q):
-            if self.credit[i, j] <= 0:
-                continue
-            c = int(np.argmax(self.levels[i] * self.closeness[:, j]))
-            out.append((int(j), c, float(q[j] * self.credit[i, j] / total)))
+        nz = np.flatnonzero(q)
+        credit = self.credit[i, nz]
+        keep = credit > 0
+        nz, credit = nz[keep], credit[keep]
+        shares = (q[nz] * credit / total).tolist()
+        out = list(zip(nz.tolist(), self.best[i, nz].tolist(), shares))
         return sorted(out, key=lambda t: -t[2])
 
 

@@ -16,6 +16,7 @@ word does not count ("Daten" in "Datenbrillen", which is the VR label "Datenbril
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -42,6 +43,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
@@ -51,7 +53,13 @@ def _stem(word: str) -> str:
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """Folded words of ``text`` with their character spans: ``[(word, start, end), ...]``."""
-    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    # memoised: a query's text is read once per scheme (technology, service)
+    return tuple((fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ class LabelIndex:
 
     def find(self, text: str) -> list[LabelHit]:
         """Every label found in ``text``, at most one hit per (concept, label)."""
-        toks = tokens(text)
+        toks = _tokens(text)
         if not toks:
             return []
         positions: dict[str, list[tuple[int, bool]]] = defaultdict(list)
@@ -163,7 +171,7 @@ class LabelIndex:
         return None
 
 
-def _surface(text: str, toks: list[tuple[str, int, int]], where: list[int]) -> str:
+def _surface(text: str, toks: Sequence[tuple[str, int, int]], where: list[int]) -> str:
     if where[-1] - where[0] + 1 == len(where):  # consecutive words: quote the span as written
         return text[toks[where[0]][1] : toks[where[-1]][2]]
     return " ".join(text[toks[p][1] : toks[p][2]] for p in where)

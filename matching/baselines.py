@@ -12,6 +12,10 @@ Same interface as ``CentreMatcher`` (scikit-learn style: ``fit(catalogue)`` retu
   against the centres' profile texts, nothing else.
 - :class:`EmbeddingRanker` — encoder cosine of the query text against the
   centres' profile texts, nothing else.
+- :class:`TopicOnlyRanker` — the centres' engagement level with the need's
+  detected topic(s) (technology areas and service types), nothing else: the
+  topics the query names, else those whose labels the text names, else the one
+  concept the topic linker scores highest; ties in random order.
 
 The profile texts are the hybrid matcher's own (``matching.ranker.centre_profile``),
 so the text baselines differ from the hybrid only in what the hybrid adds.
@@ -35,7 +39,9 @@ if TYPE_CHECKING:
     from matching.catalogue import Catalogue
     from matching.encoder import Encoder
 
-__all__ = ["RandomRanker", "NearestRanker", "TfidfRanker", "EmbeddingRanker", "default_baselines"]
+__all__ = [
+    "RandomRanker", "NearestRanker", "TfidfRanker", "EmbeddingRanker", "TopicOnlyRanker", "default_baselines",
+]
 
 def _profiles(centres: tuple[Centre, ...]) -> list[str]:
     from matching.ranker import centre_profile
@@ -176,12 +182,84 @@ class EmbeddingRanker(Estimator):
         return _top(self.centres_, scores, k, "text", why="embedding similarity of texts (baseline)")
 
 
+class TopicOnlyRanker(Estimator):
+    """Centres by their engagement level (1–5) with the need's detected topic(s).
+
+    The need's concepts, technology and service alike: those the query names
+    (``topics``), else those whose labels its text names (lexical evidence over
+    0.5, as the hybrid counts them), else the single concept the topic linker
+    (labels and embeddings) scores highest. A centre scores the mean of its
+    levels / 5 over these, weighted by how strongly each was found; exact
+    concepts only, no credit for related ones. Equal scores are ordered at random
+    (seeded per query).
+    """
+
+    def __init__(self, *, encoder: str | Encoder = "onnx-int8", model: str | None = None,
+                 model_cache_dir: str | None = None, vector_cache: str | os.PathLike[str] | None = None,
+                 seed: int = 0) -> None:
+        self.encoder = encoder
+        self.model = model
+        self.model_cache_dir = model_cache_dir
+        self.vector_cache = vector_cache
+        self.seed = seed
+
+    def fit(self, catalogue: Catalogue, *, encoder: Encoder | None = None) -> TopicOnlyRanker:
+        """Index the schemes' labels and the centres' levels; ``encoder`` shares a loaded model."""
+        from matching._concepts import ConceptFit
+        from matching._resolve import QueryResolver
+        from matching.topics import TopicSuggester
+
+        self.centres_ = tuple(catalogue.centres)
+        self.encoder_ = encoder or resolve_encoder(self.encoder, self.model, self.model_cache_dir)
+        # the need's topics found as CentreMatcher finds them by default: from the need alone
+        common = dict(encoder=self.encoder_, vector_cache=self.vector_cache, prior_weight=0.0, model_weight=0.0,
+                      definition_weight=0.0)
+        self.suggesters_ = tuple(
+            TopicSuggester(scheme=scheme, **common).fit(catalogue, encoder=self.encoder_)  # type: ignore[arg-type]
+            for scheme in ("technology", "service")
+        )
+        self.levels_ = tuple(ConceptFit(self.centres_, s.concepts_, s.scheme).levels for s in self.suggesters_)
+        self.resolver_ = QueryResolver(catalogue, *self.suggesters_)
+        return self
+
+    def topic_weights(self, query: MatchQuery) -> tuple[np.ndarray, np.ndarray]:
+        """The need's weight on each technology and each service concept (see the class docstring)."""
+        self._check_fitted("levels_")
+        p = self.resolver_.prepare(query)
+        weights = []
+        for s, rows, analysis in zip(self.suggesters_, (p.topic_rows, p.service_rows), (p.topics, p.services)):
+            q = np.where((analysis.lexical > 0.5) & s.candidates_, analysis.lexical, 0.0).astype(np.float32)
+            q[list(rows)] = 1.0
+            weights.append(q)
+        if p.text and not any(q.any() for q in weights):
+            vector = np.asarray(self.encoder_.encode([p.text]), dtype=np.float32)[0]
+            scores = [np.where(s.candidates_, s.scores(a, vector), -1.0)
+                      for s, a in zip(self.suggesters_, (p.topics, p.services))]
+            best = max(range(len(scores)), key=lambda n: float(scores[n].max(initial=-1.0)))
+            j = int(np.argmax(scores[best]))
+            weights[best][j] = max(float(scores[best][j]), 1e-3)
+        return weights[0], weights[1]
+
+    def match(self, query: MatchQuery, k: int = 10) -> list[Match]:
+        self._check_fitted("levels_")
+        k = check_k(k)
+        weights = self.topic_weights(query)
+        total = sum(float(q.sum()) for q in weights)
+        fit = np.zeros(len(self.centres_), dtype=np.float64)
+        if total > 0:
+            fit = sum(levels @ q for levels, q in zip(self.levels_, weights)) / total
+        tie = _query_rng(self.seed, query).random(len(self.centres_))
+        scores = np.round(fit, 6) + 1e-7 * tie  # the level decides; chance only among equals
+        return _top(self.centres_, scores, k, "topic", why="engagement level with the need's topics (baseline)")
+
+
 def default_baselines(catalogue: Catalogue, *, encoder: Encoder | None = None, seed: int = 0,
                       **embedding: Any) -> dict[str, Estimator]:
-    """The four baselines, fitted on ``catalogue`` (``encoder`` shared with the hybrid)."""
+    """The five baselines, fitted on ``catalogue`` (``encoder`` shared with the hybrid)."""
     return {
         "random": RandomRanker(seed=seed).fit(catalogue),
         "nearest": NearestRanker(seed=seed).fit(catalogue),
         "tfidf": TfidfRanker().fit(catalogue),
         "embedding": EmbeddingRanker(**embedding).fit(catalogue, encoder=encoder),
+        "topic-only": TopicOnlyRanker(seed=seed, **embedding).fit(catalogue, encoder=encoder),
     }

@@ -3,7 +3,8 @@
 - :func:`load_queries` reads labelled queries (``matching.labelled``).
 - :func:`evaluate` runs every ranker (anything with ``match(query, k) -> [Match]``,
   already fitted) on every query with a judgment and reports mean nDCG@k (graded),
-  MRR and Recall@k per ranker (see ``matching.metrics`` for the exact definitions).
+  MRR and Recall@k per ranker (see ``matching.metrics`` for the exact definitions),
+  and nDCG@k per language and over the queries marked ``"paraphrase": true``.
   A ranker that declares ``needs_location = True`` (the nearest-centre baseline)
   is not scored on a query set with no located query, where it could only fall
   back to random order; the report lists it as "n/a (no locations)".
@@ -85,6 +86,7 @@ class RankerScores:
     ms_per_query: float
     per_query: tuple[QueryScore, ...] = ()
     by_lang: Mapping[str, float] = field(default_factory=dict)  # lang -> mean nDCG@k
+    paraphrase: float | None = None  # mean nDCG@k over paraphrased queries (None: none marked)
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,16 @@ class EvalReport:
         """A plain-text table: one row per ranker, one column per metric."""
         langs = sorted({lang for r in self.rankers.values() for lang in r.by_lang})
         head = [f"{'ranker':<14}", f"nDCG@{self.k:<3}", "  MRR ", f"R@{self.k:<4}"]
-        head += [f"nDCG {lang:<3}" for lang in langs] + ["ms/query"]
+        head += [f"nDCG {lang:<3}" for lang in langs]
+        para = any(r.paraphrase is not None for r in self.rankers.values())
+        head += ["paraphr."] if para else []
+        head += ["ms/query"]
         lines = ["  ".join(head)]
         for r in self.rankers.values():
             row = [f"{r.name:<14}", f"{r.ndcg:7.3f}", f"{r.mrr:6.3f}", f"{r.recall:6.3f}"]
             row += [f"{r.by_lang.get(lang, float('nan')):8.3f}" for lang in langs]
+            if para:
+                row.append(f"{float('nan') if r.paraphrase is None else r.paraphrase:8.3f}")
             row.append(f"{r.ms_per_query:8.1f}")
             lines.append("  ".join(row))
         for name, why in self.not_applicable.items():
@@ -154,6 +161,7 @@ def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k:
         for q, s in zip(judged, scores):
             if q.lang:
                 by_lang.setdefault(q.lang, []).append(s.ndcg)
+        para = [s.ndcg for q, s in zip(judged, scores) if q.paraphrase]
         results[name] = RankerScores(
             name=name,
             ndcg=metrics.mean([s.ndcg for s in scores]),
@@ -163,6 +171,7 @@ def evaluate(rankers: Mapping[str, Ranker], queries: Sequence[LabelledQuery], k:
             ms_per_query=1000 * elapsed / len(scores),
             per_query=tuple(scores),
             by_lang={lang: metrics.mean(v) for lang, v in sorted(by_lang.items())},
+            paraphrase=metrics.mean(para) if para else None,
         )
     if not results:
         raise InvalidInput(

@@ -2,7 +2,8 @@
 
 :func:`load_queries` reads them from JSON lines (see ``matching/data/README.md``):
 ``text`` and ``relevant`` ({centre id: grade 1–3}) are required; ``municipality``,
-``sector``, ``topics``, ``relevant_topics``, ``id``, ``lang`` and ``note`` optional.
+``sector``, ``topics``, ``relevant_topics``, ``paraphrase``, ``id``, ``lang`` and ``note``
+optional.
 A bad line raises naming the file, the line number and the field.
 """
 
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["LabelledQuery", "load_queries"]
 
-_FIELDS = ("id", "lang", "text", "municipality", "sector", "topics", "relevant", "relevant_topics", "note")
+_FIELDS = (
+    "id", "lang", "text", "municipality", "sector", "topics", "relevant", "relevant_topics", "paraphrase", "note",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class LabelledQuery:
     relevant_topics: Mapping[str, int] = field(default_factory=dict)
     id: str = ""
     lang: str | None = None
+    paraphrase: bool = False  # phrased without any label word of its topics (the fair set)
     line: int = 0
 
     def to_match_query(self) -> MatchQuery:
@@ -107,13 +111,16 @@ def _parse_line(data: Any, where: str, line: int) -> LabelledQuery:
             f"{where}: field 'municipality' must be an AGS of 8 digits (municipality) "
             f"or 5 (district), got {opt['municipality']!r}"
         )
+    paraphrase = data.get("paraphrase", False)
+    if not isinstance(paraphrase, bool):
+        raise InvalidInput(f"{where}: field 'paraphrase' must be true or false, got {paraphrase!r}")
     topics = data.get("topics", [])
     if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
         raise InvalidInput(f"{where}: field 'topics' must be a list of non-empty strings, got {topics!r}")
     return LabelledQuery(
         text=text.strip(), relevant=relevant, municipality=opt["municipality"], sector=opt["sector"],
         topics=tuple(topics), relevant_topics=relevant_topics, id=opt["id"] or "", lang=opt["lang"],
-        line=line,
+        paraphrase=paraphrase, line=line,
     )
 
 

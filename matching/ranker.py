@@ -7,16 +7,16 @@ factors, each in [0, 1]:
 ==========  =======  ==========================================================
 factor      weight   what it measures
 ==========  =======  ==========================================================
-text        0.30     cosine of the need's embedding with the centre's profile
+text        0.33     cosine of the need's embedding with the centre's profile
                      (name, topics and services in both languages, description)
-topic       0.15     the centre's engagement (level / 5) with the need's topics:
+topic       0.12     the centre's engagement (level / 5) with the need's topics:
                      explicit ones, or those suggested from the text; related,
                      broader and sibling concepts earn partial credit
                      (``matching._concepts``)
-service     0.05     the same for service types named in the need ("Schulung")
+service     0.12     the same for service types named in the need ("Schulung")
 sector      0.05     the centre's sector engagement matching the query's NACE
                      code through the sector concepts' ``skos:closeMatch``
-geography   0.45     same municipality / district, served regions, neighbouring
+geography   0.38     same municipality / district, served regions, neighbouring
                      district, distance decay, national centres' flat credit
                      (``matching._geo``)
 ==========  =======  ==========================================================
@@ -57,11 +57,13 @@ from graph.errors import InvalidInput, RegiomatchError
 from matching._base import Estimator, check_k, encode_cached, matvec, resolve_encoder
 from matching._concepts import ConceptFit, SectorFit
 from matching._geo import GeoIndex
+from matching._lru import LRU
 from matching._resolve import Prepared, QueryResolver
+from matching.expertise import Assessment, ExpertiseIndex
 from matching.query import Match, MatchQuery
 from matching.reasons import FactorRow, QueryContext, ReasonWriter
 from matching.topics import TopicSuggester
-from matching.weights import DEFAULT_WEIGHTS, FACTORS, resolve_weights
+from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, resolve_weights
 
 if TYPE_CHECKING:
     from graph.records import Centre
@@ -98,11 +100,15 @@ class CentreMatcher(Estimator):
     ``matching.learn.save_weights``), ``distance_scale_km`` (distance decay),
     ``suggest_k`` and ``min_topic_score`` (how many suggested topics, and how
     sure, count as the need's topics when none are given), ``lexical_weight``,
+    ``expertise_first`` (apply ``matching.expertise``'s rule; False: the plain
+    weighted sum), ``query_cache_size`` (how many recent query texts keep their
+    vectors, so a repeated need is not encoded again; 0: none),
     ``definition_weight`` (share of definition linking in the topic scores, see
     ``matching.topics``; 0 keeps the tuned label-and-embedding topics).
 
     Fitted attributes: ``centres_``, ``centre_vectors_`` ``(n_centres, dim)``,
-    ``weights_``, ``topic_suggester_``, ``service_suggester_``, ``encoder_``.
+    ``weights_``, ``topic_suggester_``, ``service_suggester_``, ``encoder_``,
+    ``expertise_``, ``query_vectors_`` (the recent query vectors).
     """
 
     FACTORS = FACTORS
@@ -120,6 +126,8 @@ class CentreMatcher(Estimator):
         definition_weight: float = 0.0,
         min_topic_score: float = 0.25,
         lexical_weight: float = 0.5,
+        expertise_first: bool = True,
+        query_cache_size: int = 1024,
     ) -> None:
         self.encoder = encoder
         self.model = model
@@ -131,6 +139,8 @@ class CentreMatcher(Estimator):
         self.definition_weight = definition_weight
         self.min_topic_score = min_topic_score
         self.lexical_weight = lexical_weight
+        self.expertise_first = expertise_first
+        self.query_cache_size = query_cache_size
 
     # ------------------------------------------------------------------ fit
 
@@ -169,6 +179,12 @@ class CentreMatcher(Estimator):
         self.sector_fit_ = SectorFit(centres, catalogue.concepts_of("sector"), catalogue.concepts_of("nace"))
         self.geo_ = GeoIndex(centres, catalogue.neighbours("district"), self.distance_scale_km)
         self.resolver_ = QueryResolver(catalogue, topics, services)
+        self.query_vectors_: LRU[np.ndarray] = LRU(self.query_cache_size)
+        self.places_: LRU[tuple[np.ndarray, np.ndarray]] = LRU(256)
+        self.expertise_ = ExpertiseIndex(
+            centres, topics.concepts_, self.topic_fit_.levels, services.concepts_, self.service_fit_.levels,
+            ExpertiseRule(),
+        )
         self.reasons_ = ReasonWriter(weights, centres, self.topic_fit_, self.service_fit_, self.sector_fit_, self.geo_)
         return self
 
@@ -204,8 +220,11 @@ class CentreMatcher(Estimator):
         return [p if not isinstance(p, Prepared) else self._rank(p, next(vectors), k) for p in prepared]
 
     def scores(self, query: MatchQuery) -> np.ndarray:
-        """``(n_centres,)`` scores of every centre, in ``centres_`` order."""
-        return matvec(self.factor_matrix(query), self.weight_vector_)
+        """``(n_centres,)`` scores of every centre, in ``centres_`` order (as ``match`` ranks them)."""
+        self._check_fitted("centre_vectors_")
+        prepared = self.resolver_.prepare(query)
+        f, _, ctx = self._factors(prepared, self._encode([prepared])[0])
+        return ctx.expertise.cap(matvec(f, self.weight_vector_))
 
     def factor_matrix(self, query: MatchQuery) -> np.ndarray:
         """``(n_centres, len(FACTORS))`` factor values in [0, 1] for ``query`` (unweighted)."""
@@ -219,11 +238,22 @@ class CentreMatcher(Estimator):
         """``(len(prepared), dim)`` query vectors (zeros where there is no text)."""
         dim = self.centre_vectors_.shape[1]
         out = np.zeros((len(prepared), dim), dtype=np.float32)
-        rows = [i for i, p in enumerate(prepared) if p.text]
-        if rows:
-            vectors = self.encoder_.encode([prepared[i].text for i in rows])
-            for row, v in zip(rows, vectors):
-                out[row] = self._text_vector(prepared[row], v)
+        cache = self.query_vectors_
+        raw: dict[str, np.ndarray] = {}
+        for p in prepared:
+            if p.text and p.text not in raw:
+                v = cache.get(p.text)
+                if v is not None:
+                    raw[p.text] = v
+        missing = list(dict.fromkeys(p.text for p in prepared if p.text and p.text not in raw))
+        if missing:
+            for text, v in zip(missing, np.asarray(self.encoder_.encode(missing), dtype=np.float32)):
+                v.flags.writeable = False
+                cache.put(text, v)
+                raw[text] = v
+        for row, p in enumerate(prepared):
+            if p.text:
+                out[row] = self._text_vector(p, raw[p.text])
         return out
 
     def _text_vector(self, p: Prepared, v: np.ndarray) -> np.ndarray:
@@ -256,9 +286,27 @@ class CentreMatcher(Estimator):
         m_sector = self.sector_fit_.weights(p.nace_keys) if p.nace_keys else None
         if m_sector is not None:
             f[:, 3] = self.sector_fit_.scores(m_sector)
-        geo, km = self.geo_.scores(p.place)
+        geo, km = self._place_scores(p)
         f[:, 4] = geo
-        return f, km, QueryContext(p, q_topic, q_service, m_sector)
+        expertise = Assessment()
+        if self.expertise_first:
+            candidates = (self.topic_suggester_.candidates_, self.service_suggester_.candidates_)
+            expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
+            if expertise.nearest_contact.any():
+                f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
+        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise)
+
+    def _place_scores(self, p: Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """The geography factor and distances for the query's place, kept for recent places."""
+        if p.place is None:
+            return self.geo_.scores(None)
+        hit = self.places_.get(p.place)
+        if hit is None:
+            hit = self.geo_.scores(p.place)
+            for a in hit:
+                a.flags.writeable = False
+            self.places_.put(p.place, hit)
+        return hit
 
     def _topic_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
         s = self.topic_suggester_
@@ -286,13 +334,14 @@ class CentreMatcher(Estimator):
 
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
         f, km, ctx = self._factors(p, vector)
-        total = matvec(f, self.weight_vector_)
+        plain = matvec(f, self.weight_vector_)
+        total = ctx.expertise.cap(plain)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
         out = []
         for i in top:
-            row = FactorRow.of(f[i], km[i])
+            row = FactorRow.of(f[i], km[i], cut=float(plain[i] - total[i]))
             out.append(
                 Match(
                     centre=self.centres_[i],

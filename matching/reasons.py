@@ -4,7 +4,10 @@ Examples: "offers Cybersecurity at level 5 — your need mentions
 Verschlüsselungstrojaner, IT-Sicherheit", "offers Robotics at level 4 (related to
 Sensors & Vision Processing Systems)", "works with NACE C25 firms (Manufacturing
 and processing, level 5)", "serves your district Börde, 41 km away". The
-contributions of a match's reasons add up to its score.
+contributions of a match's reasons add up to its score; when the expertise rule
+(``matching.expertise``) ranks a centre after the specialists, the cut is a negative
+topic reason ("does not offer Cybersecurity: ranked after the 3 specialists within
+reach").
 
 Each reason also carries ``parts``, the facts of its sentence as values:
 
@@ -12,21 +15,23 @@ Each reason also carries ``parts``, the facts of its sentence as values:
 * ``topic`` / ``service``: ``offered`` and ``need`` (``{"key", "en", "de"}``; the
   need's concept differs when credit came through a related concept), ``level``,
   ``evidence`` (the need's words that named it), ``how`` (``mentions`` |
-  ``named`` | ``reads_like``);
+  ``named`` | ``reads_like``); the expertise cut instead: ``cut`` (True), ``named``
+  (``[{"en", "de"}, ...]``), ``level``, ``specialists`` (how many), ``located``;
 * ``sector``: ``nace`` (e.g. ``C25``), ``sector`` (``{"key", "en", "de"}``), ``level``;
 * ``geography``: ``places`` (``[(relation, name), ...]`` with relations from
-  ``matching._geo.RELATIONS``) and ``km`` (None when unknown).
+  ``matching._geo.RELATIONS``), ``km`` (None when unknown) and, for the nearest point
+  of contact without the named expertise, ``contact_for`` (``[{"en", "de"}, ...]``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching._concepts import engagements
 from matching._geo import geo_text
+from matching.expertise import Assessment
 from matching.query import Reason
 from matching.weights import FACTORS
 
@@ -54,22 +59,25 @@ class FactorRow:
     sector: float
     geography: float
     km: float
+    cut: float = 0.0  # what the expertise rule took off the weighted sum (``matching.expertise``)
 
     @classmethod
-    def of(cls, values: np.ndarray, km: float) -> FactorRow:
+    def of(cls, values: np.ndarray, km: float, cut: float = 0.0) -> FactorRow:
         """The row from a ``(len(FACTORS),)`` vector in ``FACTORS`` order."""
-        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km))
+        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km), cut=float(cut))
 
 
 @dataclass(frozen=True)
 class QueryContext:
     """What the ranker derived from a prepared query, shared by every centre's reasons:
-    the query's weight on each technology and service concept, and on each sector (None: no sector)."""
+    the query's weight on each technology and service concept, and on each sector (None: no sector),
+    and what the expertise rule found (``matching.expertise``)."""
 
     prepared: Prepared
     topic_weights: np.ndarray
     service_weights: np.ndarray
     sector_weights: np.ndarray | None
+    expertise: Assessment = field(default_factory=Assessment)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +90,11 @@ class ReasonWriter:
     service_fit: ConceptFit
     sector_fit: SectorFit
     geo: GeoIndex
+
+    def _both(self, names: tuple[str, ...]) -> list[dict[str, str]]:
+        """The named concepts' English labels with their German ones."""
+        de = {c.label_en: c.label_de or c.label_en for fit in (self.topic_fit, self.service_fit) for c in fit.concepts}
+        return [{"en": n, "de": de.get(n, n)} for n in names]
 
     def explain(self, ctx: QueryContext, i: int, row: FactorRow) -> tuple[Reason, ...]:
         """The reasons of centre ``i``, largest contribution first."""
@@ -106,16 +119,35 @@ class ReasonWriter:
                 sector = self.sector_fit.sectors[hit[0]]
                 level = _level(centre.sectors, sector.iri)
                 text = f"works with NACE {p.nace_label} firms ({sector.label_en}, level {level})"
-                parts = {"nace": p.nace_label, "sector": _labels(sector), "level": level}
+                parts: dict[str, Any] = {"nace": p.nace_label, "sector": _labels(sector), "level": level}
                 out.append(Reason("sector", _r(w["sector"] * row.sector), text, parts))
+        a = ctx.expertise
         if p.place is not None and w["geography"] * row.geography > _MIN:
             places = self.geo.explain_parts(i, centre, p.place)
-            km = None if np.isnan(row.km) else round(row.km, 1)
-            out.append(Reason(
-                "geography", _r(w["geography"] * row.geography), geo_text(places, row.km),
-                {"places": places, "km": km},
-            ))
+            text = geo_text(places, row.km)
+            parts = {"places": places, "km": None if np.isnan(row.km) else round(row.km, 1)}
+            if a.active and a.nearest_contact[i]:
+                text = f"nearest point of contact, does not offer {_named(a.named)}: {text}"
+                parts["contact_for"] = self._both(a.named)
+            out.append(Reason("geography", _r(w["geography"] * row.geography), text, parts))
+        if row.cut > _MIN:
+            n = int(a.specialist.sum())
+            where = "within reach" if p.place is not None else "for it"
+            level = int(a.level[i])
+            offer = f"offers {_named(a.named)} only at level {level}" if level else f"does not offer {_named(a.named)}"
+            text = f"{offer}: ranked after the {n} specialist{'s' if n != 1 else ''} {where}"
+            parts = {"cut": True, "named": self._both(a.named), "level": level, "specialists": n,
+                     "located": p.place is not None}
+            out.append(Reason("topic", _r(-row.cut), text, parts))
         return tuple(sorted(out, key=lambda r: -r.contribution))
+
+
+def _labels(c: Any) -> dict[str, str]:
+    return {"key": c.key, "en": c.label_en, "de": c.label_de or c.label_en}
+
+
+def _named(labels: tuple[str, ...]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 def _concept_reasons(
@@ -131,14 +163,13 @@ def _concept_reasons(
 ) -> list[Reason]:
     if weight <= 0 or not q.any():
         return []
-    offered_by = engagements(centre, fit.kind)
     out = []
     for j, c, share in fit.explain(i, q):
         contribution = weight * share
         if contribution <= _MIN:
             continue
         need, offered = fit.concepts[j], fit.concepts[c]
-        level = _level(offered_by, offered.iri)
+        level = round(float(fit.levels[i, c]) * 5)
         text = f"{verb} {offered.label_en} at level {level}"
         if c != j:
             text += f" (close to {need.label_en})"
@@ -158,10 +189,6 @@ def _concept_reasons(
         }
         out.append(Reason(factor, _r(contribution), text, parts))
     return out
-
-
-def _labels(c: Any) -> dict[str, str]:
-    return {"key": c.key, "en": c.label_en, "de": c.label_de or c.label_en}
 
 
 def _level(engagements: tuple[Any, ...], iri: str) -> int:

@@ -40,7 +40,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Report nDCG@k, MRR and Recall@k of the hybrid matcher and of the baselines
-    (random, nearest centre, TF-IDF text only, embeddings only) on labelled queries."""
+    (random, nearest centre, TF-IDF text only, embeddings only, topic level only) on labelled queries."""
     from matching.evaluate import load_queries
     from matching.query import check_k
 
@@ -97,7 +97,7 @@ def _run(rt: Runtime, cat: Catalogue, queries: list[Any], k: int, topics: bool, 
     from matching.evaluate import evaluate as run_evaluation
 
     if not quiet:
-        typer.echo(f"  fitting the hybrid matcher and 4 baselines on {len(cat.centres)} centres ...", err=True)
+        typer.echo(f"  fitting the hybrid matcher and 5 baselines on {len(cat.centres)} centres ...", err=True)
     hybrid = rt.matcher(cat, weights=weights)
     baselines = cast("dict[str, Ranker]", default_baselines(cat, encoder=hybrid.encoder_, seed=seed))
     report = run_evaluation({"hybrid": hybrid, **baselines}, queries, k=k)

@@ -135,5 +135,6 @@ def _print_matches(results: list[Match]) -> None:
             more = f", +{len(c.topics) - 6}" if len(c.topics) > 6 else ""
             typer.echo(f"    topics: {shown}{more}")
         for reason in r.reasons:
-            typer.echo(f"    + {reason.contribution:.3f} {reason.factor:<9} {reason.text}")
+            sign = "-" if reason.contribution < 0 else "+"
+            typer.echo(f"    {sign} {abs(reason.contribution):.3f} {reason.factor:<9} {reason.text}")
         typer.echo("")

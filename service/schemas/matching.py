@@ -176,12 +176,15 @@ class RankerScoresPublic(_Model):
     queries: int
     ms_per_query: float
     ndcg_by_lang: dict[str, float]
+    ndcg_paraphrase: float | None = Field(
+        default=None, description="mean nDCG@k over the needs marked as paraphrased (null: none marked)")
 
     @classmethod
     def of(cls, r: RankerScores) -> RankerScoresPublic:
         return cls(ndcg=round(r.ndcg, 4), mrr=round(r.mrr, 4), recall=round(r.recall, 4), queries=r.n_queries,
                    ms_per_query=round(r.ms_per_query, 2),
-                   ndcg_by_lang={k: round(v, 4) for k, v in r.by_lang.items()})
+                   ndcg_by_lang={k: round(v, 4) for k, v in r.by_lang.items()},
+                   ndcg_paraphrase=None if r.paraphrase is None else round(r.paraphrase, 4))
 
 
 class EvaluationTable(_Model):

@@ -29,6 +29,8 @@ def reason_text(reason: Any, lang: str) -> str:
     factor = reason.factor
     if factor == "text":
         return t(lang, "reason.text", similarity=number(parts["similarity"], lang, 2))
+    if parts.get("cut"):
+        return _cut_text(parts, lang)
     if factor in ("topic", "service"):
         offered = _label(parts["offered"], lang)
         need = _label(parts["need"], lang)
@@ -49,8 +51,30 @@ def reason_text(reason: Any, lang: str) -> str:
         words = [t(lang, f"geo.{rel}", name=name) for rel, name in parts.get("places", ())]
         if parts.get("km") is not None:
             words.append(t(lang, "geo.km", km=number(parts["km"], lang)))
-        return ", ".join(words) or t(lang, "geo.far")
+        text = ", ".join(words) or t(lang, "geo.far")
+        if parts.get("contact_for"):
+            text = t(lang, "geo.contact", topics=_one_of(parts["contact_for"], lang)) + ": " + text
+        return text
     return str(reason.text)
+
+
+def _one_of(labels: list[Mapping[str, str]], lang: str) -> str:
+    """"Cybersicherheit, Cloud oder KI": named concepts joined with the language's "or"."""
+    names = [_label(x, lang) for x in labels]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + t(lang, "or") + names[-1]
+
+
+def _cut_text(parts: Mapping[str, Any], lang: str) -> str:
+    """The expertise rule's cut: "bietet Cybersicherheit nicht: nach den 3 Spezialisten in Reichweite eingeordnet"."""
+    topics = _one_of(parts["named"], lang)
+    offer = (t(lang, "cut.low", topics=topics, level=parts["level"]) if parts.get("level")
+             else t(lang, "cut.none", topics=topics))
+    n = int(parts.get("specialists", 0))
+    where = t(lang, "cut.within_reach" if parts.get("located") else "cut.for_it")
+    after = t(lang, "cut.after_one" if n == 1 else "cut.after_many", n=n, where=where)
+    return f"{offer}: {after}"
 
 
 def centre_type(kind: str | None, lang: str) -> str:

@@ -101,6 +101,7 @@ def test_load_queries_reads_fields_and_skips_blank_and_comment_lines(tmp_path: P
         ('{"text": "x", "relevant": {"a": 1}, "topics": "iot"}', InvalidInput, "field 'topics'"),
         ('{"text": "x", "relevant": {"a": 1}, "relevance": {}}', InvalidInput, "unknown field(s) relevance"),
         ('{"id": "q1", "text": "x", "relevant": {"a": 1}}', InvalidInput, "'q1' already used on line 1"),
+        ('{"text": "x", "relevant": {"a": 1}, "paraphrase": "yes"}', InvalidInput, "field 'paraphrase'"),
     ],
 )
 def test_load_queries_names_line_and_field(tmp_path: Path, line: str, exc: type, fragment: str) -> None:
@@ -341,6 +342,13 @@ def test_hybrid_beats_every_baseline_on_the_default_set(default_catalogue, model
     report = _report(default_catalogue, model_encoder, "queries_default.jsonl")
     assert report.n_queries >= 60
     _assert_hybrid_beats_baselines(report)
+
+
+@pytest.mark.model
+def test_hybrid_beats_every_baseline_on_the_fair_dev_half(default_catalogue, model_encoder) -> None:
+    report = _report(default_catalogue, model_encoder, "queries_fair_dev.jsonl")
+    _assert_hybrid_beats_baselines(report)
+    assert report.rankers["hybrid"].paraphrase is not None
 
 
 @pytest.mark.model

@@ -68,7 +68,7 @@ def test_match_and_topics_documents(default_store_dir: str, tmp_path: Path) -> N
 def test_evaluate_document(default_store_dir: str) -> None:
     doc = _json("evaluate", str(LABELLED), "--store", default_store_dir, "--encoder", "hashing", "--topics", "--json")
     _check(schemas.EvaluationReport, doc)
-    assert {"hybrid", "random", "tfidf", "embedding", "nearest"} == set(doc["report"]["rankers"])
+    assert {"hybrid", "random", "tfidf", "embedding", "nearest", "topic-only"} == set(doc["report"]["rankers"])
     assert doc["topics"]["k"] == 5 and doc["setting"] == f"store {default_store_dir}"
 
 

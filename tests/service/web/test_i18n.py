@@ -88,3 +88,16 @@ def test_every_message_exists_in_german_and_english_and_templates_use_only_known
     whole = {k for k in used if not k.endswith((".", "_"))}  # others are prefixes completed in the template
     assert whole and whole <= set(MESSAGES)
     assert all(any(m.startswith(k) for m in MESSAGES) for k in used - whole)
+
+
+def test_expertise_cut_and_nearest_contact_in_german():
+    named = [{"en": "Cybersecurity", "de": "Cybersicherheit"}, {"en": "Cloud Services", "de": "Cloud-Dienste"}]
+    cut = Reason("topic", -0.2, "…", {"cut": True, "named": named, "level": 0, "specialists": 3, "located": True})
+    assert reason_text(cut, "de") == (
+        "bietet Cybersicherheit oder Cloud-Dienste nicht: nach den 3 Spezialisten in Reichweite eingeordnet"
+    )
+    assert reason_text(cut, "en") == (
+        "does not offer Cybersecurity or Cloud Services: ranked after the 3 specialists within reach"
+    )
+    geo = Reason("geography", 0.4, "…", {"places": (("in-district", "Börde"),), "km": 3.0, "contact_for": named[:1]})
+    assert reason_text(geo, "de") == "nächste Anlaufstelle, bietet Cybersicherheit nicht: in Ihrem Kreis Börde, 3 km entfernt"
