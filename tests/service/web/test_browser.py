@@ -195,7 +195,7 @@ def test_policymaker_page_shows_map_gaps_network_and_csv(browser, server_url, ou
     assert browser.find_element(By.CSS_SELECTOR, "select#topic").get_attribute("value") == "cybersecurity"
 
 
-def test_sme_journey_works_without_javascript(browser, server_url):
+def test_sme_journey_works_without_javascript(browser, server_url, default_store):
     from selenium.webdriver.common.by import By
 
     browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
@@ -206,8 +206,8 @@ def test_sme_journey_works_without_javascript(browser, server_url):
         assert not browser.find_elements(By.CSS_SELECTOR, "[role=listbox]")  # the script did not run
         browser.find_element(By.CSS_SELECTOR, "button.primary").click()
         wait_for(browser, "ol.matches")
-        first = browser.find_element(By.CSS_SELECTOR, ".match h3 a").get_attribute("href")
-        assert first.endswith("/centres/st-rdz-haldensleben")
+        ids = [a.get_attribute("href").rsplit("/", 1)[-1] for a in browser.find_elements(By.CSS_SELECTOR, ".match h3 a")]
+        assert ids == _expected_order(server_url, "Wir wollen unsere IT-Sicherheit verbessern", "15083270", default_store)
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
