@@ -17,9 +17,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[match,multilingual,service,test]'
 	touch $@
 
+URL := http://127.0.0.1:8000
+
+# build the default store only when there is none, then serve it on $(URL)
 run: setup
-	$(VENV)/bin/regiomatch init --store $(STORE)
-	$(VENV)/bin/regiomatch stats --store $(STORE)
+	@case "$(STORE)" in http*) ;; *) [ -f "$(STORE)/CURRENT" ] || $(VENV)/bin/regiomatch init --store $(STORE) ;; esac
+	@echo "regiomatch: $(URL)  (API docs $(URL)/docs, SPARQL endpoint $(URL)/sparql)"
+	$(VENV)/bin/regiomatch serve --store $(STORE) --host 127.0.0.1 --port 8000
 
 test: setup browser
 	$(VENV)/bin/ruff check graph matching service ontologies bench tests

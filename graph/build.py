@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["BuildReport", "base_graphs", "build_store"]
 
 _ONTOLOGY_DATE = "2026-11-24"
-_KEPT_DIRS = ("vectors",)
+_KEPT_DIRS = ("vectors", "auth")  # auth: the HTTP API's keys file
 
 
 @dataclass
@@ -131,7 +131,7 @@ def _build_and_swap(target: Path, quads: Iterable[Quad], report: BuildReport, sa
             store.close()
             del store
         if target.exists():
-            # caches kept beside the database (e.g. matching's vectors/) are keyed by
+            # caches kept beside the database (matching's vectors/) are keyed by
             # content, so they stay valid across a rebuild: carry them over
             for child in target.iterdir():
                 if child.is_dir() and child.name in _KEPT_DIRS:

@@ -9,6 +9,8 @@ Layout (``BASE`` = ``https://w3id.org/regiomatch/``):
     BASE id/company/{id}                    e.g. sme-000042
     BASE id/programme/{slug}                a funding programme
     BASE id/outcome/{id}                    a recorded referral outcome
+    BASE id/activity/{id}                   a write through the API (its provenance record)
+    BASE id/agent/{id}                      who wrote: an API key, by its id
     BASE id/dataset/indicators-{level}      a qb:DataSet of indicators (municipality, district)
     BASE id/dataset/indicators-{level}/structure[/{key}]   its structure and component specs
     BASE id/observation/{ags}/{period}      a qb:Observation (period: ISO 8601, '/' written '--')
@@ -43,6 +45,8 @@ __all__ = [
     "company",
     "programme",
     "outcome",
+    "activity",
+    "agent",
     "indicator_dataset",
     "indicator_structure",
     "indicator_component",
@@ -152,6 +156,14 @@ def programme(slug: str) -> URIRef:
 
 def outcome(outcome_id: str) -> URIRef:
     return URIRef(f"{BASE}id/outcome/{_check_id(outcome_id, 'outcome')}")
+
+
+def activity(activity_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/activity/{_check_id(activity_id, 'activity')}")
+
+
+def agent(agent_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/agent/{_check_id(agent_id, 'agent')}")
 
 
 def _check_level(level: str) -> str:

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     encoder: str = Field(default="onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers, "
                          "use-multilingual, e5-small, minilm|use, minilm|e5, minilm+use, minilm+e5")
     model: str | None = Field(default=None, description="sentence-transformers model name or path")
+    # the HTTP service (service/api)
+    keys_file: str | None = Field(default=None, description="API keys file (default: <store>/auth/keys.json)")
+    rate_limit: int = Field(default=600, ge=0, description="requests per minute per client on /match and /sparql (0: off)")
+    max_body_bytes: int = Field(default=4 * 2**20, ge=1024, description="largest accepted request body")
+    sparql_timeout_s: float = Field(default=30.0, gt=0, description="SPARQL time limit for callers with a key")
+    sparql_max_rows: int = Field(default=100_000, ge=1, description="SPARQL result limit for callers with a key")
+    sparql_anon_timeout_s: float = Field(default=10.0, gt=0, description="SPARQL time limit for anonymous callers")
+    sparql_anon_max_rows: int = Field(default=10_000, ge=1, description="SPARQL result limit for anonymous callers")
+    sparql_workers: int = Field(default=2, ge=0, le=32, description="killable SPARQL worker processes (0: in process)")
 
 
 @lru_cache

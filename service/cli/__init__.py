@@ -8,12 +8,12 @@ module              commands
 ``topics``          topics suggest
 ``evaluate``        evaluate
 ``train``           train
+``serve``           serve (the HTTP API), keys create | list | revoke
 ``network``         peers, partners, gaps (the network analytics)
 ``batch``           JSON-lines batch I/O of ``match`` and ``topics suggest``
 ``_common``         options, the runtime, ``--json`` output, error translation
 ==================  ==========================================================
 
-``serve`` (the HTTP API) registers here as ``app.command("serve")``, like the others below.
 
 Commands that need no embedding model never import one, so ``stats`` or ``show``
 answer in about a second. Every ``--json`` document is a ``service.schemas`` model;
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import evaluate, graph, match, network, topics, train
+from service.cli import evaluate, graph, match, network, serve, topics, train
 
 __all__ = ["app", "main"]
 
@@ -45,7 +45,8 @@ app.command("train")(train.train)
 app.command("evaluate")(evaluate.evaluate)
 for _name, _fn in network.COMMANDS.items():
     app.command(_name)(_fn)
-# app.command("serve")(serve.serve)                     <- the HTTP API's command goes here
+app.command("serve")(serve.serve)
+app.add_typer(serve.keys_app, name="keys")
 
 
 def main() -> None:
