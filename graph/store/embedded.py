@@ -63,7 +63,7 @@ class OxigraphStore(Store):
                 self._store = ox.Store.read_only(str(path))
             else:
                 path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
+                self._store = _open_writable(ox, path)
         except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
             self._lock.close()
             raise _open_error(path, exc) from exc
@@ -254,6 +254,25 @@ class OxigraphStore(Store):
                 pass
         self._store = None  # releases the RocksDB lock once collected
         self._lock.close()
+
+
+def _open_writable(ox: Any, path: Path) -> Any:
+    """``pyoxigraph.Store(path)``; retried once after a garbage collection on a lock error.
+
+    pyoxigraph has no ``close``: RocksDB's lock goes when the last reference to the
+    Python object is collected. A store this process closed moments ago can still be
+    held by a reference cycle (a traceback, say); we hold the writer lock, so such a
+    lock can only be our own leftover, and one collection frees it.
+    """
+    try:
+        return ox.Store(str(path))
+    except (OSError, RuntimeError) as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        import gc
+
+        gc.collect()
+        return ox.Store(str(path))
 
 
 def require_store(path: Path) -> None:

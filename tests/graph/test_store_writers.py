@@ -208,3 +208,23 @@ def test_no_validate_error_late_in_the_file_writes_nothing(fresh_store_dir, tmp_
     with open_store(fresh_store_dir, read_only=True) as st:
         assert not st.ask("ASK { <http://ex/s1> ?p ?o }")
         assert str(iris.named_graph("imports/late")) not in st.named_graphs()
+
+
+def test_reopening_a_store_whose_last_handle_sits_in_a_reference_cycle(fresh_store_dir):
+    """A closed store kept alive by a cycle (e.g. a traceback) must not make the next open 'busy'."""
+    import gc
+
+    from graph.store import open_store
+
+    gc.disable()
+    try:
+        st = open_store(fresh_store_dir)
+        cycle: list[object] = [st._store]
+        cycle.append(cycle)  # the raw pyoxigraph handle is now only reachable through a cycle
+        st.close()
+        del cycle, st
+        again = open_store(fresh_store_dir)
+        assert again.named_graphs()
+        again.close()
+    finally:
+        gc.enable()
