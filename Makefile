@@ -6,7 +6,7 @@ STORE ?= $(HOME)/.local/share/regiomatch/store
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test bench lint clean
+.PHONY: setup run test bench lint clean browser
 
 setup: $(VENV)/.installed
 
@@ -25,9 +25,18 @@ run: setup
 	@echo "regiomatch: $(URL)  (API docs $(URL)/docs, SPARQL endpoint $(URL)/sparql)"
 	$(VENV)/bin/regiomatch serve --store $(STORE) --host 127.0.0.1 --port 8000
 
-test: setup
+test: setup browser
 	$(VENV)/bin/ruff check graph matching service ontologies bench tests
 	$(PY) -m pytest -q
+
+# The web tests drive Debian's Chromium headless with its chromedriver (nothing downloads a browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "installing chromium and chromium-driver (apt-get)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
 
 lint: setup
 	$(VENV)/bin/ruff check graph matching service ontologies bench tests
@@ -37,6 +46,7 @@ bench: setup
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_encoder.py
 	$(PY) bench/bench_match.py
+	$(PY) bench/bench_web.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info test-output

@@ -28,7 +28,7 @@ import numpy as np
 
 from graph.records import Centre
 
-__all__ = ["GeoIndex", "Place"]
+__all__ = ["GeoIndex", "Place", "RELATIONS", "geo_text"]
 
 SAME_MUNICIPALITY = 1.0
 SAME_DISTRICT = 0.9
@@ -116,27 +116,52 @@ class GeoIndex:
                 geo[rows] = np.maximum(geo[rows], credit)
         return geo.astype(np.float32), km
 
+    def explain_parts(self, i: int, centre: Centre, place: Place) -> tuple[tuple[str, str], ...]:
+        """Why centre ``i`` is well or badly placed, as ``(relation, place name)`` pairs.
+
+        Relations (``RELATIONS``): in/serves your municipality, district or state, in
+        the neighbouring district, national centre (name "").
+        """
+        served = set(centre.served_ags)
+        parts: list[tuple[str, str]] = []
+        if place.kind == "municipality" and self.municipality[i] == _code(place.ags):
+            parts.append(("in-municipality", place.name))
+        elif self.district[i] == _code(place.district_ags):
+            parts.append(("in-district", place.district_name))
+        if place.ags in served and place.kind == "municipality":
+            parts.append(("serves-municipality", place.name))
+        elif place.district_ags in served:
+            parts.append(("serves-district", place.district_name))
+        elif place.state_ags in served and not self.national[i]:
+            parts.append(("serves-state", place.state_name))
+        if not parts and centre.district_ags in self.neighbours.get(place.district_ags, ()):
+            parts.append(("neighbour-district", centre.district_name or centre.district_ags or ""))
+        if self.national[i]:
+            parts.append(("national", ""))
+        if not parts and self.state[i] == _code(place.state_ags):
+            parts.append(("in-state", place.state_name))
+        return tuple(parts)
+
     def explain(self, i: int, centre: Centre, place: Place, km: float) -> str:
         """Why centre ``i`` is well or badly placed, e.g. "serves your district Börde, 41 km away"."""
-        served = set(centre.served_ags)
-        parts = []
-        if place.kind == "municipality" and self.municipality[i] == _code(place.ags):
-            parts.append(f"in your municipality {place.name}")
-        elif self.district[i] == _code(place.district_ags):
-            parts.append(f"in your district {place.district_name}")
-        if place.ags in served and place.kind == "municipality":
-            parts.append(f"serves your municipality {place.name}")
-        elif place.district_ags in served:
-            parts.append(f"serves your district {place.district_name}")
-        elif place.state_ags in served and not self.national[i]:
-            parts.append(f"serves your state {place.state_name}")
-        if not parts and centre.district_ags in self.neighbours.get(place.district_ags, ()):
-            parts.append(f"in the neighbouring district {centre.district_name or centre.district_ags}")
-        if self.national[i]:
-            parts.append("national centre serving all of Germany")
-        if not parts and self.state[i] == _code(place.state_ags):
-            parts.append(f"in your state {place.state_name}")
-        if not np.isnan(km):
-            parts.append(f"{km:.0f} km away")
-        return ", ".join(parts) or "far from you"
+        return geo_text(self.explain_parts(i, centre, place), km)
 
+
+RELATIONS = {
+    "in-municipality": "in your municipality {}",
+    "in-district": "in your district {}",
+    "serves-municipality": "serves your municipality {}",
+    "serves-district": "serves your district {}",
+    "serves-state": "serves your state {}",
+    "neighbour-district": "in the neighbouring district {}",
+    "national": "national centre serving all of Germany",
+    "in-state": "in your state {}",
+}
+
+
+def geo_text(parts: tuple[tuple[str, str], ...], km: float | None) -> str:
+    """The English sentence of ``GeoIndex.explain_parts`` and a distance (None/NaN: unknown)."""
+    words = [RELATIONS[rel].format(name) for rel, name in parts]
+    if km is not None and not np.isnan(km):
+        words.append(f"{km:.0f} km away")
+    return ", ".join(words) or "far from you"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InvalidInput, shown
@@ -89,11 +90,15 @@ class Reason:
     ``factor`` is one of ``CentreMatcher.FACTORS``; ``contribution`` is the part
     of the score it adds (weight x factor value); ``text`` says why, e.g.
     "offers Cybersecurity at level 5 — your need mentions Verschlüsselungstrojaner".
+    ``parts`` holds the same facts as structured values (concept labels in German
+    and English, levels, evidence words, place names, km), so an edge can say
+    them in another language; see ``matching.reasons`` for the keys per factor.
     """
 
     factor: str
     contribution: float
     text: str
+    parts: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,19 @@ contributions of a match's reasons add up to its score; when the expertise rule
 (``matching.expertise``) ranks a centre after the specialists, the cut is a negative
 topic reason ("does not offer Cybersecurity: ranked after the 3 specialists within
 reach").
+
+Each reason also carries ``parts``, the facts of its sentence as values:
+
+* ``text``: ``similarity`` (cosine, 0–1);
+* ``topic`` / ``service``: ``offered`` and ``need`` (``{"key", "en", "de"}``; the
+  need's concept differs when credit came through a related concept), ``level``,
+  ``evidence`` (the need's words that named it), ``how`` (``mentions`` |
+  ``named`` | ``reads_like``); the expertise cut instead: ``cut`` (True), ``named``
+  (``[{"en", "de"}, ...]``), ``level``, ``specialists`` (how many), ``located``;
+* ``sector``: ``nace`` (e.g. ``C25``), ``sector`` (``{"key", "en", "de"}``), ``level``;
+* ``geography``: ``places`` (``[(relation, name), ...]`` with relations from
+  ``matching._geo.RELATIONS``), ``km`` (None when unknown) and, for the nearest point
+  of contact without the named expertise, ``contact_for`` (``[{"en", "de"}, ...]``).
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matching._geo import geo_text
 from matching.expertise import Assessment
 from matching.query import Reason
 from matching.weights import FACTORS
@@ -77,12 +91,20 @@ class ReasonWriter:
     sector_fit: SectorFit
     geo: GeoIndex
 
+    def _both(self, names: tuple[str, ...]) -> list[dict[str, str]]:
+        """The named concepts' English labels with their German ones."""
+        de = {c.label_en: c.label_de or c.label_en for fit in (self.topic_fit, self.service_fit) for c in fit.concepts}
+        return [{"en": n, "de": de.get(n, n)} for n in names]
+
     def explain(self, ctx: QueryContext, i: int, row: FactorRow) -> tuple[Reason, ...]:
         """The reasons of centre ``i``, largest contribution first."""
         w, p, centre = self.weights, ctx.prepared, self.centres[i]
         out: list[Reason] = []
         if w["text"] * row.text > _MIN:
-            out.append(Reason("text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})"))
+            out.append(Reason(
+                "text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})",
+                {"similarity": round(row.text, 4)},
+            ))
         out += _concept_reasons(
             "topic", w["topic"], self.topic_fit, i, ctx.topic_weights, p.topics, set(p.topic_rows),
             centre, "offers",
@@ -97,21 +119,31 @@ class ReasonWriter:
                 sector = self.sector_fit.sectors[hit[0]]
                 level = _level(centre.sectors, sector.iri)
                 text = f"works with NACE {p.nace_label} firms ({sector.label_en}, level {level})"
-                out.append(Reason("sector", _r(w["sector"] * row.sector), text))
+                parts: dict[str, Any] = {"nace": p.nace_label, "sector": _labels(sector), "level": level}
+                out.append(Reason("sector", _r(w["sector"] * row.sector), text, parts))
         a = ctx.expertise
         if p.place is not None and w["geography"] * row.geography > _MIN:
-            text = self.geo.explain(i, centre, p.place, row.km)
+            places = self.geo.explain_parts(i, centre, p.place)
+            text = geo_text(places, row.km)
+            parts = {"places": places, "km": None if np.isnan(row.km) else round(row.km, 1)}
             if a.active and a.nearest_contact[i]:
                 text = f"nearest point of contact, does not offer {_named(a.named)}: {text}"
-            out.append(Reason("geography", _r(w["geography"] * row.geography), text))
+                parts["contact_for"] = self._both(a.named)
+            out.append(Reason("geography", _r(w["geography"] * row.geography), text, parts))
         if row.cut > _MIN:
             n = int(a.specialist.sum())
             where = "within reach" if p.place is not None else "for it"
             level = int(a.level[i])
             offer = f"offers {_named(a.named)} only at level {level}" if level else f"does not offer {_named(a.named)}"
             text = f"{offer}: ranked after the {n} specialist{'s' if n != 1 else ''} {where}"
-            out.append(Reason("topic", _r(-row.cut), text))
+            parts = {"cut": True, "named": self._both(a.named), "level": level, "specialists": n,
+                     "located": p.place is not None}
+            out.append(Reason("topic", _r(-row.cut), text, parts))
         return tuple(sorted(out, key=lambda r: -r.contribution))
+
+
+def _labels(c: Any) -> dict[str, str]:
+    return {"key": c.key, "en": c.label_en, "de": c.label_de or c.label_en}
 
 
 def _named(labels: tuple[str, ...]) -> str:
@@ -143,12 +175,19 @@ def _concept_reasons(
             text += f" (close to {need.label_en})"
         evidence = analysis.evidence[j]
         if evidence:
+            how = "mentions"
             text += f" — your need mentions {', '.join(evidence)}"
         elif j in explicit:
+            how = "named"
             text += f" — you named {need.label_en}"
         else:
+            how = "reads_like"
             text += f" — your need reads like {need.label_en}"
-        out.append(Reason(factor, _r(contribution), text))
+        parts = {
+            "offered": _labels(offered), "need": _labels(need), "level": level,
+            "evidence": tuple(evidence), "how": how,
+        }
+        out.append(Reason(factor, _r(contribution), text, parts))
     return out
 
 

@@ -172,7 +172,16 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _listed(sentence: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """``sentence`` with the largest rows as a table, or the sentence alone when there are none."""
+    if not rows:
+        return f"<p>{escape(sentence)}.</p>"
+    return f"<p>{escape(sentence)}; the largest:</p>" + _table(head, rows)
+
+
 def _fmt(v: Any) -> str:
+    if isinstance(v, float) and v == 0:
+        return "0"
     if isinstance(v, float):
         return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
     if isinstance(v, int):
@@ -231,14 +240,14 @@ def render_gap_report(
         "<h2>Coverage</h2>",
         _table(("beyond", "municipalities", "population", "SMEs", "population (regional centres)",
                 "SMEs (regional centres)"), bands),
-        f"<p>{len(report.districts_without_centre)} districts have no centre located in them; the largest:</p>",
-        _table(("district", "AGS", "population", "SMEs", "nearest centre", "km"),
-               [(d.name, d.ags, d.population, d.smes, d.nearest_centre, d.nearest_km)
-                for d in report.districts_without_centre[:12]]),
-        f"<p>{len(report.hotspots)} municipalities combine a high SME density with low broadband "
-        "(top quarter of SMEs per km², bottom quarter of households with ≥ 50 Mbit/s); the largest:</p>",
-        _table(("municipality", "AGS", "SMEs per km²", "≥ 50 Mbit/s %", "SMEs"),
-               [(h.name, h.ags, h.smes_per_km2, h.broadband_50_pct, h.smes) for h in report.hotspots[:10]]),
+        _listed(f"{len(report.districts_without_centre)} districts have no centre located in them",
+                ("district", "AGS", "population", "SMEs", "nearest centre", "km"),
+                [(d.name, d.ags, d.population, d.smes, d.nearest_centre, d.nearest_km)
+                 for d in report.districts_without_centre[:12]]),
+        _listed(f"{len(report.hotspots)} municipalities combine a high SME density with low broadband "
+                "(top quarter of SMEs per km², bottom quarter of households with ≥ 50 Mbit/s)",
+                ("municipality", "AGS", "SMEs per km²", "≥ 50 Mbit/s %", "SMEs"),
+                [(h.name, h.ags, h.smes_per_km2, h.broadband_50_pct, h.smes) for h in report.hotspots[:10]]),
         "<h2>Supply and demand per topic</h2>",
         _table(("topic", "centres ≥ 3", "supply", "SMEs with the need", "score", "of which underserved"),
                [(t.label, t.centres, t.supply, t.demand, t.score, t.demand_underserved)

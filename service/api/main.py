@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.add_middleware(BodyLimit, limit=chosen.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    from service.web import mount_web
+
+    mount_web(app)  # the pages for people (issue 10), reading the lifespan's state
     return app
 
 

@@ -39,6 +39,17 @@ def _check_count(value: int, option: str = "k") -> None:
         raise InvalidInput(f"{option} must be an integer from 1 to 1000, got {value}")
 
 
+_MAX_ARG = 200  # longer than any AGS, centre id, topic key, feature list or radius list
+
+
+def _check_length(option: str, value: str | None, expected: str) -> None:
+    """Refuse an absurdly long argument with its start only, never echoing it in full."""
+    from graph.errors import InvalidInput
+
+    if value is not None and len(value) > _MAX_ARG:
+        raise InvalidInput(f"{option} {value[:40]!r}… is {len(value):,} characters long; expected {expected}")
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -60,6 +71,10 @@ def peers(
     """Regions most like AGS, each with the features that make them alike and the telling differences."""
     from matching.peers import SCOPES, PeerFinder
 
+    _check_length("AGS", ags, "an 8-digit municipality or 5-digit district AGS (e.g. '15002000', '15083')")
+    _check_length("--scope", scope, "state or country")
+    for f in features or ():
+        _check_length("--features", f, "feature keys such as population,density")
     _check_count(k)
     if scope not in SCOPES:
         from graph.errors import InvalidInput
@@ -114,11 +129,17 @@ def partners(
     """Centres to team up with (similar, complementary) or districts to reach (regions)."""
     from matching.partners import MODES, PartnerFinder
 
+    _check_length("centre id", centre_id, "a centre id such as st-rdz-haldensleben")
+    _check_length("--mode", mode, "similar, complementary or regions")
     _check_count(k)
     if mode not in MODES:
         from graph.errors import InvalidInput
 
         raise InvalidInput(f"unknown mode {mode!r}: expected one of {', '.join(MODES)}")
+    if encoder is not None and mode != "similar":
+        from graph.errors import InvalidInput
+
+        raise InvalidInput(f"--encoder compares profile texts in --mode similar only, not in --mode {mode}; leave it out")
     finder = PartnerFinder(encoder=encoder if mode == "similar" else None).fit(_data(store))
     result = finder.partners(centre_id, k, mode)
     if as_json:
@@ -138,11 +159,16 @@ def partners(
             typer.echo(f"    - {r}")
 
 
-def _check_output(path: Path) -> Path:
-    """Refuse an output path that cannot be written, before any work is done."""
+def _check_output(path: Path, store: str | None) -> Path:
+    """Refuse an output path that cannot be written, or that lies inside the store
+    (it would overwrite the database's own files), before any work is done."""
     from graph.errors import InvalidInput
+    from graph.store import is_inside_store
 
     target = path.expanduser()
+    location = runtime(store).location
+    if is_inside_store(location, target):
+        raise InvalidInput(f"cannot write {str(path)!r}: it is inside the store {location}; write the report somewhere else")
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise InvalidInput(f"cannot write {str(path)!r}: it is a directory; give a file name")
@@ -154,6 +180,14 @@ def _check_output(path: Path) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it over ``path``; an existing
+    path that is not a regular file (``/dev/stdout``, a FIFO, a device) is written
+    directly, since renaming over it would replace the device or pipe itself."""
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return
+    path = Path(os.path.realpath(path))  # through a symlink to its file, never replacing the link
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -188,6 +222,9 @@ def gaps(
     from matching.network import CentreNetwork
     from service.reports import gaps_report_html
 
+    _check_length("--region", region, "a 2-digit state, 5-digit district or 8-digit municipality AGS")
+    _check_length("--topic", topic, "a technology key such as cybersecurity")
+    _check_length("--catchment-km", catchment_km, "radii in km such as 25,50,75")
     if sum(x is not None and x is not False for x in (csv_file, html_file, as_json or None)) > 1:
         raise InvalidInput("give at most one of --json, --csv FILE, --html FILE")
     try:
@@ -196,7 +233,7 @@ def gaps(
         raise InvalidInput(f"invalid --catchment-km {catchment_km!r}: {exc}") from None
     _check_count(top, "--top")
     target = csv_file or html_file
-    out_path = _check_output(target) if target is not None else None
+    out_path = _check_output(target, store) if target is not None else None
     data = _data(store)
     analyser = GapAnalyser(catchment_km=radii, top=top).fit(data)
     if topic is not None:
@@ -206,11 +243,11 @@ def gaps(
     summary = net.summary(suggestions=10, unmet=unmet_by_state(analyser))
     if csv_file is not None and out_path is not None:
         _write_atomic(out_path, _gaps_csv(analyser, report, topic))
-        typer.echo(f"wrote {len(report.per_municipality):,} municipalities to {csv_file}")
+        typer.echo(f"wrote {len(report.per_municipality):,} municipalities to {csv_file}", err=True)
         return
     if html_file is not None and out_path is not None:
         _write_atomic(out_path, gaps_report_html(analyser, report, net, summary, topic))
-        typer.echo(f"wrote the gap report for {report.region_name} to {html_file}")
+        typer.echo(f"wrote the gap report for {report.region_name} to {html_file}", err=True)
         return
     if as_json:
         from service.schemas import GapsReport

@@ -117,6 +117,7 @@ def test_gaps_csv_and_html(default_store_dir, tmp_path):
         (("peers", "15002000", "--features", "beauty"), 2, "unknown feature 'beauty'"),
         (("partners", "no-such-centre"), 1, "unknown centre id 'no-such-centre'"),
         (("partners", "edihcat-255", "--mode", "friends"), 2, "unknown mode 'friends'"),
+        (("partners", "edihcat-255", "--mode", "regions", "--encoder", "bogus"), 2, "--mode similar only"),
         (("gaps", "--topic", "quantum-foam"), 2, "unknown topic 'quantum-foam'"),
         (("gaps", "--catchment-km", "25,-5"), 2, "invalid --catchment-km '25,-5'"),
         (("gaps", "--region", "99"), 1, "unknown region '99'"),
@@ -135,3 +136,58 @@ def test_unwritable_output_writes_nothing(default_store_dir, tmp_path):
     res = run("gaps", "--csv", str(tmp_path), "--store", default_store_dir)
     assert res.exit_code == 2 and "is a directory" in res.stderr
     assert list(Path(tmp_path).iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["CURRENT", "report.html", ""])
+def test_gaps_output_inside_the_store_is_refused(default_store_dir, name):
+    store = Path(default_store_dir)
+    target = store / name if name else store.with_name(store.name + ".lock")
+    before = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    res = run("gaps", "--csv", str(target), "--store", default_store_dir)
+    assert res.exit_code == 2, res.output
+    assert "inside the store" in res.stderr and str(target) in res.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in store.iterdir()} == before
+    res = run("stats", "--store", default_store_dir)
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("peers", "1" * 100_000), "AGS"),
+        (("peers", "15002000", "--features", "x" * 100_000), "--features"),
+        (("partners", "x" * 100_000), "centre id"),
+        (("partners", "edihcat-255", "--mode", "x" * 100_000), "--mode"),
+        (("gaps", "--topic", "x" * 100_000), "--topic"),
+        (("gaps", "--region", "1" * 100_000), "--region"),
+        (("gaps", "--catchment-km", "5" * 100_000), "--catchment-km"),
+    ],
+)
+def test_huge_argument_is_not_echoed_in_full(default_store_dir, args, option):
+    res = run(*args, "--store", default_store_dir)
+    assert res.exit_code == 2, res.output[:300]
+    assert res.stderr.startswith(f"error: {option} ") and "100,000 characters" in res.stderr
+    assert len(res.stderr) < 300
+
+
+def test_output_through_a_symlink_or_fifo_keeps_the_link(default_store_dir, tmp_path):
+    import os
+    import threading
+
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    res = run("gaps", "--region", "15083", "--csv", str(link), "--store", default_store_dir)
+    assert res.exit_code == 0, res.output
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("ags,name,")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    res = run("gaps", "--region", "15083", "--csv", str(fifo), "--store", default_store_dir)
+    reader.join(timeout=60)
+    assert res.exit_code == 0, res.output
+    assert fifo.is_fifo() and got and got[0].startswith("ags,name,")  # renaming over it would replace the pipe
+    assert "wrote 34 municipalities" in res.stderr and res.stdout == ""  # `--csv /dev/stdout` stays pure CSV

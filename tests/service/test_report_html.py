@@ -70,3 +70,12 @@ def test_attribution_lines_are_the_readmes():
     section = readme.split("## Attribution", 1)[1]
     for line in ATTRIBUTION[:-1]:
         assert f"- {line}" in section
+
+
+def test_no_empty_table_under_a_the_largest_heading():
+    page, _ = _page()
+    # the toy world has no high-density low-broadband municipality: the sentence stands alone
+    assert "0 municipalities combine a high SME density with low broadband" in page
+    for m in re.finditer(r"the largest:</p>(<table>.*?</table>)", page, re.S):
+        assert "<tbody><tr>" in m.group(1), m.group(0)[:200]
+    assert "<tbody></tbody>" not in page.split("<h2>Supply and demand")[0]
