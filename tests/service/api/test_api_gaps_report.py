@@ -34,6 +34,8 @@ def test_gaps_report_is_the_self_contained_page_the_cli_writes(client, api_store
     assert res.exit_code == 0, res.output
     assert out.read_text(encoding="utf-8") == page
 
+    browser = client.get("/gaps/report", params={"region": "15"}, headers={"Accept": "text/html"})
+    assert browser.status_code == 200 and browser.headers["etag"] == r.headers["etag"]  # not the /gaps web page
     again = client.get("/gaps/report", params={"region": "15"}, headers={"If-None-Match": r.headers["etag"]})
     assert again.status_code == 304 and not again.content
 
