@@ -147,6 +147,27 @@ class OxigraphStore(Store):
 
         return self._run(query, self._ox.QueryTriples, "a CONSTRUCT or DESCRIBE query", collect)
 
+    def query_dataset(self, query: str, *, default_graphs: Iterable[str], named_graphs: Iterable[str]) -> Any:
+        """Evaluate ``query`` over a dataset the caller fixes: the default graph is the
+        union of ``default_graphs``, ``GRAPH`` ranges over ``named_graphs`` only, and both
+        override any ``FROM``/``FROM NAMED`` in the query (so a query cannot reach a graph
+        not listed). ``SERVICE`` is refused.
+
+        Returns pyoxigraph's lazy result (``QueryBoolean``, ``QuerySolutions`` or
+        ``QueryTriples``), evaluated while it is iterated (errors may surface then, as
+        ``OSError``/``RuntimeError``); iterate and drop it on the calling thread.
+        """
+        ox = self._ox
+        check_query(query)
+        if self._store is None:
+            raise StoreError(f"the store at {self.location} is closed")
+        try:
+            return self._store.query(query, default_graph=_nodes(ox, default_graphs), named_graphs=_nodes(ox, named_graphs))
+        except SyntaxError as exc:
+            raise InvalidInput(f"invalid SPARQL query: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"query failed: {str(exc)[:500]}") from exc
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if hasattr(g, "value"))
 
@@ -273,6 +294,11 @@ def _open_writable(ox: Any, path: Path) -> Any:
 
         gc.collect()
         return ox.Store(str(path))
+
+
+def _nodes(ox: Any, iris: Iterable[str]) -> list[Any]:
+    """pyoxigraph named nodes for ``iris``; ``InvalidInput`` naming the first malformed one."""
+    return [ox.NamedNode(check_iri(iri)[1:-1]) for iri in iris]
 
 
 def require_store(path: Path) -> None:

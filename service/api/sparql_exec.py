@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from graph.errors import RegiomatchError, StoreError
 from graph.store import Store, check_query, is_remote, query_kind
+from graph.store.embedded import OxigraphStore
 
 __all__ = ["QueryLimit", "Result", "run", "run_on", "reformat", "RESULT_TYPES", "GRAPH_TYPES"]
 
@@ -104,10 +105,7 @@ def run(
     if is_remote(store.location):
         res = _remote(store.location, query, kind, default_graphs, named_graphs, timeout_s)
     else:
-        inner = getattr(store, "_store", None)
-        if inner is None:
-            raise StoreError("the store is closed")
-        res = _evaluate(inner, query, default_graphs, named_graphs)
+        res = _embedded(store).query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs)
     try:
         return _collect(res, result_format, graph_format, budget)
     except (OSError, RuntimeError) as exc:
@@ -118,27 +116,18 @@ def run(
         del res
 
 
-def _evaluate(ox_store: Any, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> Any:
-    import pyoxigraph as ox
-
-    try:
-        return ox_store.query(
-            query,
-            default_graph=[ox.NamedNode(g) for g in default_graphs],
-            named_graphs=[ox.NamedNode(g) for g in named_graphs],
-        )
-    except SyntaxError as exc:
-        from graph.errors import InvalidInput
-
-        raise InvalidInput(f"invalid SPARQL query: {exc}") from exc
+def _embedded(store: Store) -> OxigraphStore:
+    if not isinstance(store, OxigraphStore):
+        raise StoreError(f"the store at {store.location} is neither an embedded store nor a SPARQL endpoint")
+    return store
 
 
-def run_on(ox_store: Any, query: str, *, result_format: str, graph_format: str, default_graphs: Sequence[str],
+def run_on(store: OxigraphStore, query: str, *, result_format: str, graph_format: str, default_graphs: Sequence[str],
            named_graphs: Sequence[str], max_rows: int, anonymous: bool) -> Result:
-    """``run`` on an opened pyoxigraph store, with the row limit only (a worker process: the
+    """``run`` on an opened embedded store, with the row limit only (a worker process: the
     time limit is its parent's, which kills it)."""
     budget = _Budget(float("inf"), max_rows, anonymous, time.monotonic())
-    res = _evaluate(ox_store, query, default_graphs, named_graphs)
+    res = store.query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs)
     try:
         return _collect(res, result_format, graph_format, budget)
     except (OSError, RuntimeError) as exc:

@@ -27,8 +27,9 @@ _STARTUP_S = 120
 
 def _serve(conn: Any, path: str) -> None:
     """Worker loop: answer ("ok", kind, data) or ("error", class name, message, code) per task."""
-    import pyoxigraph as ox
+    from pathlib import Path
 
+    from graph.store.embedded import OxigraphStore
     from service.api.sparql_exec import run_on
 
     store, version = None, None
@@ -44,13 +45,17 @@ def _serve(conn: Any, path: str) -> None:
                     if task["version"] != version or store is None or attempt:
                         # a read-only handle reads the files of one moment; the server's
                         # compactions may remove them, so a failed read reopens and retries
-                        store, version = ox.Store.read_only(path), task["version"]
+                        if store is not None:
+                            store.close()
+                        store, version = OxigraphStore(Path(path), read_only=True), task["version"]
                     res = run_on(store, task["query"], result_format=task["result_format"],
                                  graph_format=task["graph_format"], default_graphs=task["default_graphs"],
                                  named_graphs=task["named_graphs"], max_rows=task["max_rows"],
                                  anonymous=task["anonymous"])
                     break
                 except (StoreError, OSError, RuntimeError):
+                    if store is not None:
+                        store.close()
                     store = None
                     if attempt == 3:
                         raise

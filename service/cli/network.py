@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -221,6 +220,7 @@ def gaps(
     from graph.errors import InvalidInput
     from matching.gaps import GapAnalyser, check_radii, unmet_by_state
     from matching.network import CentreNetwork
+    from service.reports import gaps_report_html
 
     _check_length("--region", region, "a 2-digit state, 5-digit district or 8-digit municipality AGS")
     _check_length("--topic", topic, "a technology key such as cybersecurity")
@@ -246,7 +246,7 @@ def gaps(
         typer.echo(f"wrote {len(report.per_municipality):,} municipalities to {csv_file}", err=True)
         return
     if html_file is not None and out_path is not None:
-        _write_atomic(out_path, _gaps_html(analyser, report, net, summary, topic))
+        _write_atomic(out_path, gaps_report_html(analyser, report, net, summary, topic))
         typer.echo(f"wrote the gap report for {report.region_name} to {html_file}", err=True)
         return
     if as_json:
@@ -270,57 +270,6 @@ def _gaps_csv(analyser: Any, report: Any, topic: str | None) -> str:
         w.writerow([m.ags, m.name, m.population, m.smes, m.nearest_centre or "", m.nearest_km,
                     m.nearest_regional_centre or "", m.nearest_regional_km, *(round(float(score[i, c]), 4) for c in cols)])
     return buf.getvalue()
-
-
-def _gaps_html(analyser: Any, report: Any, net: Any, summary: Any, topic: str | None) -> str:
-    from graph.dataset.compact import geometry
-    from service.report_html import render_gap_report
-
-    g = net.graph_
-    community = {c.id: com.id for com in summary.communities for c in com.centres}
-    pos = _layout(g)
-    nodes = {n: (d["name"], pos[n][0], pos[n][1], community.get(n, 0)) for n, d in g.nodes(data=True)}
-    centres = [(c.name, c.lat, c.lon) for c in analyser.centres_]
-    inset = [(c.name, c.lat, c.lon) for c in analyser.centres_ if c.state_ags == "15"]
-    return render_gap_report(
-        report, summary,
-        district_layer=geometry("districts"),
-        municipality_layer=geometry("st-municipalities"),
-        district_scores=analyser.scores("district", topic),
-        municipality_scores=analyser.scores("municipality", topic),
-        centres=centres,
-        inset_centres=inset,
-        network_nodes=nodes,
-        network_edges=sorted(tuple(sorted(e)) for e in g.edges),
-        topic_label=report.topics[0].label if topic else None,
-    )
-
-
-def _layout(g: Any) -> dict[str, tuple[float, float]]:
-    """Positions in [0, 1]²: the largest component by a spring layout (seed 42) on top,
-    smaller components side by side below it, centres without links in the bottom row."""
-    import networkx as nx
-
-    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c))
-    linked = [c for c in comps if len(c) > 1]
-    alone = [c[0] for c in comps if len(c) == 1]
-    out: dict[str, tuple[float, float]] = {}
-
-    def place(nodes: list[str], x0: float, y0: float, w: float, h: float) -> None:
-        sub = g.subgraph(nodes)
-        pos = nx.spring_layout(sub, seed=42, k=1.5 / math.sqrt(len(nodes)), iterations=100)
-        xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-        sx, sy = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-        out.update({n: (x0 + w * (p[0] - min(xs)) / sx, y0 + h * (p[1] - min(ys)) / sy) for n, p in pos.items()})
-
-    if linked:
-        place(linked[0], 0.0, 0.0, 1.0, 0.75 if len(linked) > 1 or alone else 1.0)
-        for i, comp in enumerate(linked[1:]):
-            step = 1.0 / (len(linked) - 1)
-            place(comp, i * step + 0.1 * step, 0.8, 0.8 * step, 0.1)
-    for i, n in enumerate(alone):
-        out[n] = ((i + 0.5) / len(alone), 1.0)
-    return out
 
 
 def _print_gaps(report: Any, summary: Any) -> None:

@@ -202,3 +202,29 @@ def test_remote_store_takes_its_client_and_update_url():
     assert seen == [("http://sparql.test/query", ["query"]), ("http://sparql.test/update", ["update"])]
     assert not client.is_closed  # the caller's client stays the caller's
     client.close()
+
+
+def test_query_dataset_sees_only_the_graphs_given(tmp_path):
+    secret = URIRef("https://w3id.org/regiomatch/graph/secret")
+    with open_store(tmp_path / "s") as st:
+        st.put_graph(G1, _graph(), replace=False)
+        st.put_graph(secret, _graph('<http://x/s> <http://x/p> "hidden" .'), replace=False)
+
+        def values(query: str, default: list[str], named: list[str]) -> set[str]:
+            return {t.value for sol in st.query_dataset(query, default_graphs=default, named_graphs=named)
+                    for t in sol if t is not None}
+
+        assert "hidden" in values("SELECT ?o WHERE { ?s ?p ?o }", [str(secret)], [])
+        # FROM / FROM NAMED / GRAPH ?g cannot reach a graph outside the dataset given
+        for q in (f"SELECT ?o FROM <{secret}> WHERE {{ ?s ?p ?o }}",
+                  f"SELECT ?o FROM NAMED <{secret}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                  "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            seen = values(q, [str(G1)], [str(G1)])
+            assert "hidden" not in seen and seen, q
+        with pytest.raises(InvalidInput, match="not an iri"):
+            st.query_dataset("ASK {}", default_graphs=["not an iri"], named_graphs=[])
+        with pytest.raises(InvalidInput, match="SERVICE"):
+            st.query_dataset("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                             default_graphs=[], named_graphs=[])
+    with pytest.raises(StoreError, match="closed"):
+        st.query_dataset("ASK {}", default_graphs=[], named_graphs=[])
