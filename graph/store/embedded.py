@@ -87,6 +87,7 @@ class OxigraphStore(Store):
         without touching the query text, so syntax errors point into it.
         """
         check_query(query, prefixes)
+        res = None
         try:
             res = self._store.query(query, prefixes=dict(prefixes or {}), use_default_graph_as_union=True)
             if not isinstance(res, expected):
@@ -95,9 +96,15 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise InvalidInput(syntax_error_message(str(exc), query, prefixes)) from exc
         except (OSError, ValueError, RuntimeError) as exc:
+            _drop_frames(exc)
             if "corrupt" in str(exc).lower():
                 raise _damaged(Path(self.location), exc) from exc
             raise StoreError(f"query failed: {str(exc)[:500]}") from exc
+        except BaseException as exc:
+            _drop_frames(exc)
+            raise
+        finally:
+            del res  # see _drop_frames
 
     def stream_into(self, query: str, output: Any, prefixes: Mapping[str, str] | None = None) -> tuple[str, Any]:
         """Run any query, writing SELECT rows as SPARQL TSV and graphs as N-Triples to ``output``.
@@ -275,6 +282,19 @@ class OxigraphStore(Store):
                 pass
         self._store = None  # releases the RocksDB lock once collected
         self._lock.close()
+
+
+def _drop_frames(exc: BaseException) -> None:
+    """Clear the locals of the finished frames in ``exc``'s traceback.
+
+    pyoxigraph's query results may only be freed on the thread that made them. An
+    exception carried to another thread (the API's event loop, say) would otherwise
+    keep them alive in its frames, and freeing them there raises inside whatever code
+    the garbage collector interrupts.
+    """
+    import traceback
+
+    traceback.clear_frames(exc.__traceback__)
 
 
 def _open_writable(ox: Any, path: Path) -> Any:

@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import time
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,8 +109,12 @@ def run(
         res = _embedded(store).query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs)
     try:
         return _collect(res, result_format, graph_format, budget)
-    except (OSError, RuntimeError) as exc:
-        raise StoreError(f"query failed: {exc}") from exc
+    except BaseException as exc:
+        # the results may be freed only on this thread: no frame the error carries may keep them
+        traceback.clear_frames(exc.__traceback__)
+        if isinstance(exc, (OSError, RuntimeError)):
+            raise StoreError(f"query failed: {exc}") from exc
+        raise
     finally:
         # pyoxigraph results may only be dropped on the thread that made them; an error's
         # traceback would otherwise keep them alive until another thread collects it
@@ -130,8 +135,12 @@ def run_on(store: OxigraphStore, query: str, *, result_format: str, graph_format
     res = store.query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs)
     try:
         return _collect(res, result_format, graph_format, budget)
-    except (OSError, RuntimeError) as exc:
-        raise StoreError(f"query failed: {exc}") from exc
+    except BaseException as exc:
+        # the results may be freed only on this thread: no frame the error carries may keep them
+        traceback.clear_frames(exc.__traceback__)
+        if isinstance(exc, (OSError, RuntimeError)):
+            raise StoreError(f"query failed: {exc}") from exc
+        raise
     finally:
         del res
 
