@@ -22,7 +22,7 @@ import io
 import json
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -104,21 +104,11 @@ def run(
     kind = query_kind(query)
     budget = _Budget(timeout_s, max_rows, anonymous, time.monotonic())
     if is_remote(store.location):
-        res = _remote(store.location, query, kind, default_graphs, named_graphs, timeout_s)
-    else:
-        res = _embedded(store).query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs)
-    try:
-        return _collect(res, result_format, graph_format, budget)
-    except BaseException as exc:
-        # the results may be freed only on this thread: no frame the error carries may keep them
-        traceback.clear_frames(exc.__traceback__)
-        if isinstance(exc, (OSError, RuntimeError)):
-            raise StoreError(f"query failed: {exc}") from exc
-        raise
-    finally:
-        # pyoxigraph results may only be dropped on the thread that made them; an error's
-        # traceback would otherwise keep them alive until another thread collects it
-        del res
+        return _evaluate(lambda: _remote(store.location, query, kind, default_graphs, named_graphs, timeout_s),
+                         result_format, graph_format, budget)
+    embedded = _embedded(store)
+    return _evaluate(lambda: embedded.query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs),
+                     result_format, graph_format, budget)
 
 
 def _embedded(store: Store) -> OxigraphStore:
@@ -132,11 +122,20 @@ def run_on(store: OxigraphStore, query: str, *, result_format: str, graph_format
     """``run`` on an opened embedded store, with the row limit only (a worker process: the
     time limit is its parent's, which kills it)."""
     budget = _Budget(float("inf"), max_rows, anonymous, time.monotonic())
-    res = store.query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs)
+    return _evaluate(lambda: store.query_dataset(query, default_graphs=default_graphs, named_graphs=named_graphs),
+                     result_format, graph_format, budget)
+
+
+def _evaluate(make: Callable[[], Any], result_format: str, graph_format: str, budget: _Budget) -> Result:
+    """Make the (lazy) results with ``make`` and serialise them, on this thread.
+
+    pyoxigraph results may be freed only on the thread that made them, so no caller
+    holds them and no frame an error carries keeps them alive.
+    """
+    res = make()
     try:
         return _collect(res, result_format, graph_format, budget)
     except BaseException as exc:
-        # the results may be freed only on this thread: no frame the error carries may keep them
         traceback.clear_frames(exc.__traceback__)
         if isinstance(exc, (OSError, RuntimeError)):
             raise StoreError(f"query failed: {exc}") from exc
