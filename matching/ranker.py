@@ -61,8 +61,9 @@ from matching._lru import LRU
 from matching._resolve import Prepared, QueryResolver
 from matching.expertise import Assessment, ExpertiseIndex
 from matching.query import Match, MatchQuery
+from matching.rank_model import DEFAULT_RANK_MODEL, RankFeatures, RankModel, load_rank_model
 from matching.reasons import FactorRow, QueryContext, ReasonWriter
-from matching.topics import TopicSuggester
+from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
 from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, resolve_weights
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class CentreMatcher(Estimator):
     def __init__(
         self,
         *,
-        encoder: str | Encoder = "onnx-int8",
+        encoder: str | Encoder = "use-multilingual",
         model: str | None = None,
         model_cache_dir: str | None = None,
         vector_cache: str | os.PathLike[str] | None = None,
@@ -128,6 +129,7 @@ class CentreMatcher(Estimator):
         lexical_weight: float = 0.5,
         expertise_first: bool = True,
         query_cache_size: int = 1024,
+        rank_model: str | os.PathLike[str] | RankModel | None = "default",
     ) -> None:
         self.encoder = encoder
         self.model = model
@@ -141,6 +143,7 @@ class CentreMatcher(Estimator):
         self.lexical_weight = lexical_weight
         self.expertise_first = expertise_first
         self.query_cache_size = query_cache_size
+        self.rank_model = rank_model
 
     # ------------------------------------------------------------------ fit
 
@@ -155,6 +158,7 @@ class CentreMatcher(Estimator):
         common = dict(
             encoder=encoder, vector_cache=self.vector_cache, lexical_weight=self.lexical_weight,
             prior_weight=0.0, model_weight=0.0,  # a need's topics come from the need, not from hub statistics
+            classifier_weight=NEED_CLASSIFIER_WEIGHT,
             definition_weight=self.definition_weight,
         )
         topics = TopicSuggester(scheme="technology", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]
@@ -185,8 +189,38 @@ class CentreMatcher(Estimator):
             centres, topics.concepts_, self.topic_fit_.levels, services.concepts_, self.service_fit_.levels,
             ExpertiseRule(),
         )
+        self.rank_model_ = self._load_rank_model()
+        self.rank_features_ = RankFeatures(centres, self._levels_for_ranking(centres))
         self.reasons_ = ReasonWriter(weights, centres, self.topic_fit_, self.service_fit_, self.sector_fit_, self.geo_)
         return self
+
+    def _levels_for_ranking(self, centres: Sequence[Centre]) -> np.ndarray:
+        """``(n_centres, n_technologies + n_services)`` levels 0-5: the tagged ones, and for a centre
+        without any tags those its description reads like (the need classifier on its profile:
+        level 4 for concepts at least half as likely as its best, 3 for a quarter; at most 3)."""
+        levels = 5.0 * np.concatenate([self.topic_fit_.levels, self.service_fit_.levels], axis=1)
+        clf = self.topic_suggester_.classifier_
+        untagged = np.array([not c.topics and not c.services for c in centres], dtype=bool)
+        if clf is None or not untagged.any():
+            return levels
+        cols = np.concatenate([self.topic_suggester_.classifier_columns_, self.service_suggester_.classifier_columns_])
+        proba = clf.predict_proba(self.centre_vectors_[untagged])
+        proba /= proba.max(axis=1, keepdims=True)
+        read = np.where(cols >= 0, proba[:, np.maximum(cols, 0)], 0.0)
+        inferred = np.zeros_like(read)
+        for r, row in enumerate(read):
+            top = np.argsort(-row, kind="stable")[:3]
+            inferred[r, top] = np.where(row[top] >= 0.5, 4.0, np.where(row[top] >= 0.25, 3.0, 0.0))
+        levels[untagged] = inferred
+        return levels
+
+    def _load_rank_model(self) -> RankModel | None:
+        """The learned ranking (``matching.rank_model``) unless explicit weights ask for the weighted sum."""
+        if self.weights is not None or self.rank_model is None:
+            return None
+        if isinstance(self.rank_model, RankModel):
+            return self.rank_model
+        return load_rank_model(DEFAULT_RANK_MODEL if self.rank_model == "default" else self.rank_model)
 
     # ------------------------------------------------------------------ ranking
 
@@ -223,14 +257,21 @@ class CentreMatcher(Estimator):
         """``(n_centres,)`` scores of every centre, in ``centres_`` order (as ``match`` ranks them)."""
         self._check_fitted("centre_vectors_")
         prepared = self.resolver_.prepare(query)
-        f, _, ctx = self._factors(prepared, self._encode([prepared])[0])
-        return ctx.expertise.cap(matvec(f, self.weight_vector_))
+        _, _, ctx, contrib, _ = self._factors(prepared, self._encode([prepared])[0])
+        return ctx.expertise.cap(contrib.sum(axis=1))
 
     def factor_matrix(self, query: MatchQuery) -> np.ndarray:
         """``(n_centres, len(FACTORS))`` factor values in [0, 1] for ``query`` (unweighted)."""
         self._check_fitted("centre_vectors_")
         prepared = self.resolver_.prepare(query)
         return self._factors(prepared, self._encode([prepared])[0])[0]
+
+    def feature_matrix(self, query: MatchQuery) -> np.ndarray:
+        """``(n_centres, len(FEATURES))`` features of the learned ranking for ``query`` (what
+        ``python -m matching.build_rank_model`` fits on)."""
+        self._check_fitted("centre_vectors_")
+        prepared = self.resolver_.prepare(query)
+        return self._factors(prepared, self._encode([prepared])[0])[4]
 
     # ------------------------------------------------------------------ internals
 
@@ -271,16 +312,25 @@ class CentreMatcher(Estimator):
         mixed = len(p.text.split()) * v + label_words * labels
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
-    def _factors(self, p: Prepared, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, QueryContext]:
+    def _factors(
+        self, p: Prepared, vector: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, QueryContext, np.ndarray, np.ndarray]:
         """``(n_centres, len(FACTORS))`` factor values, ``(n_centres,)`` distances in km (NaN:
-        unknown) and what the reasons need to know about the query."""
+        unknown), what the reasons need to know about the query, ``(n_centres, len(FACTORS))``
+        each factor's contribution to the score (they add up to it before the expertise cut) and
+        the ``(n_centres, len(FEATURES))`` features of the learned ranking (``matching.rank_model``)."""
         n = len(self.centres_)
         f = np.zeros((n, len(FACTORS)), dtype=np.float32)
         has_text = bool(p.text)
         if has_text:
             f[:, 0] = np.clip(matvec(self.centre_vectors_, vector), 0.0, 1.0)
-        q_topic = self._topic_weights(p, vector, has_text)
-        q_service = self._service_weights(p, vector, has_text)
+        t_scores = self.topic_suggester_.scores(p.topics, vector) if has_text else None
+        s_scores = (
+            self.service_suggester_.scores(p.services, vector)
+            if has_text and len(self.service_suggester_.concepts_) else None
+        )
+        q_topic = self._topic_weights(p, t_scores)
+        q_service = self._service_weights(p, s_scores)
         f[:, 1] = self.topic_fit_.scores(q_topic)
         f[:, 2] = self.service_fit_.scores(q_service)
         m_sector = self.sector_fit_.weights(p.nace_keys) if p.nace_keys else None
@@ -294,7 +344,23 @@ class CentreMatcher(Estimator):
             expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
-        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise)
+        main = self.rank_features_.main_concepts(self._concept_scores(p, t_scores, s_scores))
+        x = self.rank_features_.matrix(f, km, main, p.place, p.text)
+        if self.rank_model_ is None:
+            contrib = f * self.weight_vector_
+        else:
+            contrib = self.rank_model_.contributions(x)
+        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise, main), contrib, x
+
+    def _concept_scores(self, p: Prepared, t_scores: np.ndarray | None, s_scores: np.ndarray | None) -> np.ndarray:
+        """The need's score of every technology then service concept, for the learned ranking:
+        suggestion scores of the concepts that may be suggested, +1 for those the query names."""
+        ts, ss = self.topic_suggester_, self.service_suggester_
+        t = np.zeros(len(ts.concepts_), dtype=np.float32) if t_scores is None else np.where(ts.candidates_, t_scores, 0)
+        s = np.zeros(len(ss.concepts_), dtype=np.float32) if s_scores is None else np.where(ss.candidates_, s_scores, 0)
+        t[list(p.topic_rows)] += 1.0
+        s[list(p.service_rows)] += 1.0
+        return np.concatenate([t, s]).astype(np.float32)
 
     def _place_scores(self, p: Prepared) -> tuple[np.ndarray, np.ndarray]:
         """The geography factor and distances for the query's place, kept for recent places."""
@@ -308,13 +374,12 @@ class CentreMatcher(Estimator):
             self.places_.put(p.place, hit)
         return hit
 
-    def _topic_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
+    def _topic_weights(self, p: Prepared, scores: np.ndarray | None) -> np.ndarray:
         s = self.topic_suggester_
         q = np.zeros(len(s.concepts_), dtype=np.float32)
         q[list(p.topic_rows)] = 1.0
-        if not has_text:
+        if scores is None:
             return q
-        scores = s.scores(p.topics, vector)
         lexical = (p.topics.lexical > 0.5) & s.candidates_  # found directly, not via a group label
         q = np.maximum(q, np.where(lexical, scores, 0.0))
         if not p.topic_rows and self.suggest_k > 0:
@@ -323,25 +388,24 @@ class CentreMatcher(Estimator):
             q[keep] = np.maximum(q[keep], scores[keep])
         return q
 
-    def _service_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
+    def _service_weights(self, p: Prepared, scores: np.ndarray | None) -> np.ndarray:
         s = self.service_suggester_
         q = np.zeros(len(s.concepts_), dtype=np.float32)
         q[list(p.service_rows)] = 1.0
-        if has_text and len(s.concepts_):
-            scores = s.scores(p.services, vector)
+        if scores is not None:
             q = np.maximum(q, np.where(p.services.lexical > 0, scores, 0.0))
         return q
 
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
-        f, km, ctx = self._factors(p, vector)
-        plain = matvec(f, self.weight_vector_)
+        f, km, ctx, contrib, _ = self._factors(p, vector)
+        plain = contrib.sum(axis=1)
         total = ctx.expertise.cap(plain)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
         out = []
         for i in top:
-            row = FactorRow.of(f[i], km[i], cut=float(plain[i] - total[i]))
+            row = FactorRow.of(f[i], km[i], cut=float(plain[i] - total[i]), contributions=contrib[i])
             out.append(
                 Match(
                     centre=self.centres_[i],

@@ -44,6 +44,7 @@ from graph.errors import InvalidInput
 from matching._base import Estimator, check_k, check_text, encode_cached, matvec, resolve_encoder
 from matching._concepts import engagements, level_share
 from matching._text import LabelIndex
+from matching.concept_classifier import load_concept_classifier
 from matching.concept_linking import ConceptLinker
 from matching.topic_model import DEFAULT_TOPIC_MODEL, load_topic_model
 
@@ -55,9 +56,11 @@ if TYPE_CHECKING:
     from matching.encoder import Encoder
     from matching.topic_model import TopicModel
 
-__all__ = ["TopicSuggestion", "TopicSuggester", "concept_profile"]
+__all__ = ["NEED_CLASSIFIER_WEIGHT", "TopicSuggestion", "TopicSuggester", "concept_profile"]
 
 _SCHEMES = ("technology", "service", "sector")
+NEED_CLASSIFIER_WEIGHT = 0.7  # share of the need classifier in a need's topic scores (chosen on the fair dev half)
+CLASSIFIER_SURE = 0.4  # the need classifier's probability from which its best concept counts as linked
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ class TopicSuggester(Estimator):
     def __init__(
         self,
         *,
-        encoder: str | Encoder = "onnx-int8",
+        encoder: str | Encoder = "use-multilingual",
         model: str | None = None,
         model_cache_dir: str | None = None,
         vector_cache: str | os.PathLike[str] | None = None,
@@ -121,6 +124,8 @@ class TopicSuggester(Estimator):
         model_weight: float = 0.3,
         topic_model: str | os.PathLike[str] | None = "default",
         include_groups: bool = False,
+        classifier: str | os.PathLike[str] | None = "default",
+        classifier_weight: float = 0.0,
     ) -> None:
         self.encoder = encoder
         self.model = model
@@ -133,6 +138,8 @@ class TopicSuggester(Estimator):
         self.model_weight = model_weight
         self.topic_model = topic_model
         self.include_groups = include_groups
+        self.classifier = classifier
+        self.classifier_weight = classifier_weight
 
     def fit(self, catalogue: Catalogue, *, encoder: Encoder | None = None) -> TopicSuggester:
         """Index the scheme's labels and embed its concept profiles; returns ``self``.
@@ -142,7 +149,7 @@ class TopicSuggester(Estimator):
         """
         if self.scheme not in _SCHEMES:
             raise InvalidInput(f"unknown scheme {self.scheme!r}: expected one of {', '.join(_SCHEMES)}")
-        for name in ("lexical_weight", "definition_weight", "prior_weight", "model_weight"):
+        for name in ("lexical_weight", "definition_weight", "prior_weight", "model_weight", "classifier_weight"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
                 raise InvalidInput(f"{name} must be a number in [0, 1], got {value!r}")
@@ -172,6 +179,13 @@ class TopicSuggester(Estimator):
             [concept_profile(c) for c in concepts], self.encoder_, self.vector_cache
         )
         self.model_ = self._load_model(concepts)
+        self.classifier_ = None
+        if self.classifier is not None and self.classifier_weight > 0 and self.scheme in ("technology", "service"):
+            path = None if self.classifier == "default" else self.classifier
+            self.classifier_ = load_concept_classifier(path, model_id=getattr(self.encoder_, "model_id", ""))
+        self.classifier_columns_ = (
+            self.classifier_.columns(self.scheme, concepts) if self.classifier_ is not None else None
+        )
         calibration = self.model_.calibration if self.model_ is not None and self.model_.calibration else None
         self.linker_ = ConceptLinker(
             encoder=self.encoder_, vector_cache=self.vector_cache,
@@ -253,12 +267,25 @@ class TopicSuggester(Estimator):
         d = float(self.definition_weight)
         if d > 0:
             text_score = (1.0 - d) * text_score + d * self.linker_.similarity(vector)[0]
+        if self.classifier_ is not None:
+            text_score = self._classified(text_score, vector)
         if prior is None and self.model_ is not None and self.model_weight > 0:
             m = float(self.model_weight)
             return ((1.0 - m) * text_score + m * self.model_.predict_proba(vector)[0]).astype(np.float32)
         prior = self.prior_ if prior is None else prior
         p = float(self.prior_weight) if prior.any() else 0.0
         return ((1.0 - p) * text_score + p * prior).astype(np.float32)
+
+    def _classified(self, text_score: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Mix in the need classifier's probabilities, scaled so its most likely concept (of either
+        scheme) is 1; a concept it does not know keeps its text score."""
+        proba = self.classifier_.predict_proba(vector)[0]  # type: ignore[union-attr]
+        proba = proba / max(float(proba.max()), 1e-9)
+        cols = self.classifier_columns_
+        known = cols >= 0  # type: ignore[operator]
+        c = float(self.classifier_weight)
+        mixed = (1.0 - c) * text_score + c * np.where(known, proba[np.maximum(cols, 0)], 0.0)  # type: ignore[call-overload]
+        return np.where(known, mixed, text_score).astype(np.float32)
 
     def linked(self, analysis: TextAnalysis, vector: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
         """Which concepts the text supports: ``(n_concepts,)`` bool (a label found, or the
@@ -267,6 +294,18 @@ class TopicSuggester(Estimator):
         best, sims = self.linker_._similarity(vector)
         cand = np.flatnonzero(self.candidates_)
         phrases: dict[int, str] = {}
+        if self.classifier_ is not None:
+            # the need classifier's calibrated probability decides: its best concept, if this scheme's
+            # and at least CLASSIFIER_SURE likely, is supported; the definition phrase nearest the need
+            # says what it resembles
+            proba = self.classifier_.predict_proba(vector)[0]
+            best_col = int(np.argmax(proba))
+            rows = np.flatnonzero(self.classifier_columns_ == best_col)
+            if rows.size and self.candidates_[rows[0]] and proba[best_col] >= CLASSIFIER_SURE:
+                top = int(rows[0])
+                supported[top] = True
+                phrases[top] = self.linker_.evidence(top, sims[0])
+            return supported, phrases
         if cand.size and self.linker_.confidence(best[:, cand])[0] >= self.linker_.min_confidence:
             top = int(cand[np.argmax(best[0, cand])])
             supported[top] = True
