@@ -11,8 +11,8 @@ descriptions with the default encoder, and:
    most-frequent-topics baseline (fitted on the training folds), the suggester's
    text signals alone (labels, embeddings, definitions), the first stage alone,
    the text signals mixed with the first stage (weight 0.3, the former setting) and
-   the stacked model (the ``--centre`` setting), alone and mixed with the text
-   signals. Everything the model learns, its hyper-parameter included (C, chosen
+   the stacked model, alone and mixed with the text signals (weight 0.5 is the
+   ``--centre`` setting). Everything the model learns, its hyper-parameter included (C, chosen
    by inner cross-validation), comes from the training folds only (nested CV);
 2. fits the concept linker's confidence curve on single-topic needs of the
    synthetic companies (``graph.dataset.companies``);
@@ -38,7 +38,7 @@ from matching import metrics
 from matching.topic_model import DEFAULT_TOPIC_MODEL, TopicModel, fit_topic_model
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "centres"
-STACK_WEIGHTS = (0.5, 0.7, 1.0)  # of the stacked model against the text score; 1.0 is the suggester's default
+STACK_WEIGHTS = (0.3, 0.5, 0.7, 1.0)  # of the stacked model against the text score; 0.5 is the suggester's default
 
 
 def read_hubs(catalogue: Path, technologies: Path, keys: set[str]) -> tuple[list[str], list[str], list[dict[str, int]]]:
@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
             results["first stage only"].append(_ndcg_recall(first[row], keys, rel))
             results["text + first stage (w 0.3)"].append(_ndcg_recall(0.7 * text_scores[i] + 0.3 * first[row], keys, rel))
             for w in STACK_WEIGHTS:
-                name = "stacked model" if w == 1.0 else f"text + stacked (w {w})"
+                name = {1.0: "stacked model only", 0.5: "text + stacked (w 0.5, default)"}.get(w, f"text + stacked (w {w})")
                 results[name].append(_ndcg_recall((1 - w) * text_scores[i] + w * stacked[row], keys, rel))
         print(f"  fold {fold + 1}/{args.folds}: C = {chosen[-1]} chosen on its training hubs", flush=True)
     figures = {
@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
     }
     print(f"cross-validated by hub ({args.folds} folds, nested), nDCG@5 / Recall@5 against the hubs' levels:")
     for name, f in figures["cv"].items():
-        print(f"  {name:28s} {f['ndcg@5']:.3f}   {f['recall@5']:.3f}")
+        print(f"  {name:32s} {f['ndcg@5']:.3f}   {f['recall@5']:.3f}")
 
     companies = [c for c in generate_companies(2000, seed=11) if len(c.needs) == 1]
     need_vectors = encoder.encode([c.need_description for c in companies])

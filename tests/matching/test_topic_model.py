@@ -97,7 +97,7 @@ def test_committed_model_covers_the_technology_scheme_and_beat_the_baseline() ->
     assert set(model.keys) == leaves and len(leaves) == 34
     cv = model.figures["cv"]
     assert model.figures["hubs"] >= 200 and model.figures["folds"] >= 5
-    assert cv["stacked model"]["ndcg@5"] > cv["most frequent (baseline)"]["ndcg@5"]
+    assert cv["text + stacked (w 0.5, default)"]["ndcg@5"] > cv["most frequent (baseline)"]["ndcg@5"]
     assert model.stacked and model.prior is not None and len(model.stack) == len(STACK_FEATURES) + 1
     assert model.figures["C"] in model.figures["C_grid"]
     assert len(model.calibration) == 4
