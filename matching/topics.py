@@ -19,8 +19,10 @@ default) for a text by combining two signals, each in [0, 1]:
 * semantic) + definition_weight * definition`` (defaults 0.5 and 0.5). A prior breaks
 the ties of vague texts: ``score = (1 - w) * text_score + w * prior``. The prior is
 the learned topic model (:mod:`matching.topic_model`: P(a hub offers the topic | the
-text's embedding), trained on the EU hub catalogue; weight ``model_weight``, default
-0.3) when it fits the encoder, otherwise how many of the catalogue's centres engage
+text), trained on the EU hub catalogue; its second stage weighs the text signals
+itself; weight ``model_weight``, default 0.5: by-hub cross-validation scores 0.5 to
+1.0 alike, and 0.5 keeps a topic a short text names in its top 3) when it fits the encoder,
+otherwise how many of the catalogue's centres engage
 with the concept, level-weighted, scaled to [0, 1] (weight ``prior_weight``). An
 explicit per-text prior (evaluation fits it without the hub being scored,
 :meth:`TopicSuggester.prior_excluding`) replaces both, so a hub's own tags never
@@ -35,6 +37,7 @@ on loose similarity and the prior).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,6 +64,7 @@ __all__ = ["NEED_CLASSIFIER_WEIGHT", "TopicSuggestion", "TopicSuggester", "conce
 _SCHEMES = ("technology", "service", "sector")
 NEED_CLASSIFIER_WEIGHT = 0.7  # share of the need classifier in a need's topic scores (chosen on the fair dev half)
 CLASSIFIER_SURE = 0.4  # the need classifier's probability from which its best concept counts as linked
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class TextAnalysis:
 
     lexical: np.ndarray
     evidence: tuple[tuple[str, ...], ...]
+    mentions: np.ndarray | None = None  # (n_concepts,) passages naming a label; only when asked for
 
 
 def concept_profile(c: Concept) -> str:
@@ -121,7 +126,7 @@ class TopicSuggester(Estimator):
         lexical_weight: float = 0.5,
         definition_weight: float = 0.5,
         prior_weight: float = 0.3,
-        model_weight: float = 0.3,
+        model_weight: float = 0.5,
         topic_model: str | os.PathLike[str] | None = "default",
         include_groups: bool = False,
         classifier: str | os.PathLike[str] | None = "default",
@@ -220,7 +225,8 @@ class TopicSuggester(Estimator):
         texts = [check_text(t) for t in texts]
         if priors is not None and len(priors) != len(texts):
             raise InvalidInput(f"got {len(priors)} priors for {len(texts)} texts; give one per text")
-        analyses = [self.analyse(t) for t in texts]
+        stacking = self.model_ is not None and self.model_.stacked and self.model_weight > 0
+        analyses = [self.analyse(t, mentions=stacking and priors is None) for t in texts]
         vectors = self.encoder_.encode(texts) if texts else None
         out = []
         for i, analysis in enumerate(analyses):
@@ -237,8 +243,9 @@ class TopicSuggester(Estimator):
 
     # ------------------------------------------------------------------ building blocks
 
-    def analyse(self, text: str) -> TextAnalysis:
-        """Lexical scores of every concept for ``text`` (no encoding)."""
+    def analyse(self, text: str, *, mentions: bool = False) -> TextAnalysis:
+        """Lexical scores of every concept for ``text`` (no encoding); with ``mentions``,
+        also how many of its passages (sentences joined up to 400 characters) name a label."""
         self._check_fitted("index_")
         n = len(self.concepts_)
         lexical = np.zeros(n, dtype=np.float32)
@@ -255,7 +262,25 @@ class TopicSuggester(Estimator):
                 if lexical[kid] < 0.5 * lexical[g]:
                     lexical[kid] = 0.5 * lexical[g]
                     evidence[kid].update(evidence[g])
-        return TextAnalysis(lexical, tuple(tuple(e) for e in evidence))
+        counts = None
+        if mentions:
+            counts = np.zeros(n, dtype=np.float32)
+            for passage in _passages(text):
+                counts += self.analyse(passage).lexical >= 0.5
+        return TextAnalysis(lexical, tuple(tuple(e) for e in evidence), counts)
+
+    def signals(self, analysis: TextAnalysis, vector: np.ndarray) -> np.ndarray:
+        """The text signals ``(n_concepts, 4)`` the topic model's second stage reads: label
+        match, log(1 + passages naming a label), similarity with the concept's profile, best
+        definition similarity (all from the text alone)."""
+        self._check_fitted("vectors_")
+        counts = analysis.mentions if analysis.mentions is not None else (analysis.lexical >= 0.5)
+        return np.column_stack([
+            analysis.lexical,
+            np.log1p(np.asarray(counts, dtype=np.float32)),
+            np.clip(matvec(self.vectors_, vector), 0.0, 1.0),
+            self.linker_.similarity(vector)[0],
+        ]).astype(np.float32)
 
     def scores(
         self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None
@@ -271,7 +296,11 @@ class TopicSuggester(Estimator):
             text_score = self._classified(text_score, vector)
         if prior is None and self.model_ is not None and self.model_weight > 0:
             m = float(self.model_weight)
-            return ((1.0 - m) * text_score + m * self.model_.predict_proba(vector)[0]).astype(np.float32)
+            if self.model_.stacked:
+                learned = self.model_.stacked_proba(self.signals(analysis, vector)[None], vector)[0]
+            else:
+                learned = self.model_.predict_proba(vector)[0]
+            return ((1.0 - m) * text_score + m * learned).astype(np.float32)
         prior = self.prior_ if prior is None else prior
         p = float(self.prior_weight) if prior.any() else 0.0
         return ((1.0 - p) * text_score + p * prior).astype(np.float32)
@@ -344,3 +373,18 @@ def _prior_counts(centres: Sequence[Centre], scheme: str, row: dict[str, int]) -
 def _normalise(prior: np.ndarray) -> np.ndarray:
     """Scale to a maximum of 1 (all zeros stay zeros)."""
     return (prior / prior.max()).astype(np.float32) if prior.any() else prior
+
+
+def _passages(text: str, size: int = 400) -> list[str]:
+    """``text`` cut at sentence ends into passages of up to about ``size`` characters."""
+    out: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) > size:
+            out.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        out.append(current)
+    return out
