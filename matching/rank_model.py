@@ -59,8 +59,10 @@ from matching.weights import FACTORS
 if TYPE_CHECKING:
     from graph.records import Centre
     from matching._geo import Place
+    from matching.concept_classifier import ConceptClassifier
 
-__all__ = ["FEATURES", "DEFAULT_RANK_MODEL", "RankFeatures", "RankModel", "fit_rank_model", "load_rank_model"]
+__all__ = ["FEATURES", "DEFAULT_RANK_MODEL", "RankFeatures", "RankModel", "fit_rank_model", "levels_for_ranking",
+           "load_rank_model"]
 
 FEATURES: tuple[tuple[str, str], ...] = (
     ("text", "text"),
@@ -230,6 +232,29 @@ class RankModel:
         doc = {"format": _FORMAT, "features": dict(zip(FEATURE_NAMES, (round(float(v), 6) for v in self.weights),
                                                         strict=True)), **self.meta}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def levels_for_ranking(
+    centres: Sequence[Centre], levels: np.ndarray, classifier: ConceptClassifier | None,
+    columns: np.ndarray | None, profile_vectors: np.ndarray,
+) -> np.ndarray:
+    """``levels`` ``(n_centres, n_concepts)`` (0-5, tagged), with the rows of centres without any
+    tags replaced by what their description reads like: the need classifier on their profile
+    vector gives level 4 to concepts at least half as likely as its best, 3 to those at least a
+    quarter as likely (at most 3 concepts). ``columns`` maps each concept to the classifier's."""
+    untagged = np.array([not c.topics and not c.services for c in centres], dtype=bool)
+    if classifier is None or columns is None or not untagged.any():
+        return levels
+    levels = levels.copy()
+    proba = classifier.predict_proba(profile_vectors[untagged])
+    proba /= proba.max(axis=1, keepdims=True)
+    read = np.where(columns >= 0, proba[:, np.maximum(columns, 0)], 0.0)
+    inferred = np.zeros_like(read)
+    for r, row in enumerate(read):
+        top = np.argsort(-row, kind="stable")[:MAIN_CONCEPTS]
+        inferred[r, top] = np.where(row[top] >= 0.5, 4.0, np.where(row[top] >= 0.25, 3.0, 0.0))
+    levels[untagged] = inferred
+    return levels
 
 
 def load_rank_model(path: str | os.PathLike[str] = DEFAULT_RANK_MODEL) -> RankModel:

@@ -1,48 +1,26 @@
 """Rank centres for an SME's need: a hybrid of text, topics, services, sector and place.
 
 ``CentreMatcher(...).fit(catalogue).match(MatchQuery(...), k=10)`` returns
-:class:`~matching.query.Match` objects whose score is a weighted sum of five
-factors, each in [0, 1]:
+:class:`~matching.query.Match` objects. Five factors, each in [0, 1], describe a centre
+for a need: **text** (cosine of the need's embedding with the centre's profile),
+**topic** and **service** (the centre's engagement, level / 5, with the need's concepts:
+given ones, labels found in the text, or those suggested from it; related, broader and
+sibling concepts earn partial credit, ``matching._concepts``), **sector** (NACE through
+the sector concepts' ``skos:closeMatch``) and **geography** (``matching._geo``).
 
-==========  =======  ==========================================================
-factor      weight   what it measures
-==========  =======  ==========================================================
-text        0.33     cosine of the need's embedding with the centre's profile
-                     (name, topics and services in both languages, description)
-topic       0.12     the centre's engagement (level / 5) with the need's topics:
-                     explicit ones, or those suggested from the text; related,
-                     broader and sibling concepts earn partial credit
-                     (``matching._concepts``)
-service     0.12     the same for service types named in the need ("Schulung")
-sector      0.05     the centre's sector engagement matching the query's NACE
-                     code through the sector concepts' ``skos:closeMatch``
-geography   0.38     same municipality / district, served regions, neighbouring
-                     district, distance decay, national centres' flat credit
-                     (``matching._geo``)
-==========  =======  ==========================================================
+By default the score is the learned ranking of ``matching.rank_model``: a non-negative
+weighted sum of features that each belong to one factor (expertise within reach, the
+state's general centre, ...), fitted on judged needs, so reasons stay per factor and add
+up to the score. With explicit ``weights`` (a dict, or a weights file that ``regiomatch
+train`` learned from outcomes) it is the plain weighted sum of the five factors
+(``matching.weights``). Either way the expertise rule (``matching.expertise``) then keeps
+centres without the named topic below the specialists within reach.
 
-Geography weighs most because an SME can only use a centre that reaches it; with
-no location given it is 0 everywhere and text, topics and sector decide alone.
-The defaults (and the geography credits and 100 km distance scale) come from a
-small grid search on the two labelled sets in ``matching/data/`` (German centres
-with locations; EU hubs without); both sets, and the odd and even halves of the
-first, preferred the same setting. Topic fit also works through the text factor:
-the topics found in a need are appended to it before encoding (below). That is one hand-judged set of
-60 queries: learn weights from real outcomes (``regiomatch train``) when there are some.
-
-Weights learned from recorded outcomes (``matching.learn``) replace these when
-passed as ``weights=`` (a dict or the path of a weights file). A factor without
-input (no location, no sector) is 0 for every centre and leaves the order of the
-others alone.
-
-The English-only default model sees what a German need is about through its
-topics: the text's vector is mixed with the vectors of "(Topics: <English
-label>)" for the topics whose labels the text names outright, weighted by word
-counts — close to encoding the text with the labels appended, but the label
-vectors are computed once at ``fit``, so a query encodes only its own words
-(one encode of the bare need: ~1 ms less per query, nDCG@10 0.718 against 0.726
-when appending; see ``_text_vectors``). Text longer than 10,000 characters is refused (``InvalidInput``), never
-silently cut.
+The need's text is encoded once; its vector is mixed with the vectors of
+"(Topics: <English label>)" for the topics whose labels it names outright, weighted by
+word counts (close to encoding the text with the labels appended, but the label vectors
+are computed once at ``fit``). Text longer than 10,000 characters is refused
+(``InvalidInput``), never silently cut.
 """
 
 from __future__ import annotations
@@ -61,7 +39,13 @@ from matching._lru import LRU
 from matching._resolve import Prepared, QueryResolver
 from matching.expertise import Assessment, ExpertiseIndex
 from matching.query import Match, MatchQuery
-from matching.rank_model import DEFAULT_RANK_MODEL, RankFeatures, RankModel, load_rank_model
+from matching.rank_model import (
+    DEFAULT_RANK_MODEL,
+    RankFeatures,
+    RankModel,
+    levels_for_ranking,
+    load_rank_model,
+)
 from matching.reasons import FactorRow, QueryContext, ReasonWriter
 from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
 from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, resolve_weights
@@ -104,7 +88,8 @@ class CentreMatcher(Estimator):
     ``expertise_first`` (apply ``matching.expertise``'s rule; False: the plain
     weighted sum), ``query_cache_size`` (how many recent query texts keep their
     vectors, so a repeated need is not encoded again; 0: none),
-    ``definition_weight`` (share of definition linking in the topic scores, see
+    ``rank_model`` (``"default"``: the committed learned ranking; a path or RankModel; None:
+    the weighted sum), ``definition_weight`` (share of definition linking in the topic scores, see
     ``matching.topics``; 0 keeps the tuned label-and-embedding topics).
 
     Fitted attributes: ``centres_``, ``centre_vectors_`` ``(n_centres, dim)``,
@@ -195,24 +180,13 @@ class CentreMatcher(Estimator):
         return self
 
     def _levels_for_ranking(self, centres: Sequence[Centre]) -> np.ndarray:
-        """``(n_centres, n_technologies + n_services)`` levels 0-5: the tagged ones, and for a centre
-        without any tags those its description reads like (the need classifier on its profile:
-        level 4 for concepts at least half as likely as its best, 3 for a quarter; at most 3)."""
-        levels = 5.0 * np.concatenate([self.topic_fit_.levels, self.service_fit_.levels], axis=1)
-        clf = self.topic_suggester_.classifier_
-        untagged = np.array([not c.topics and not c.services for c in centres], dtype=bool)
-        if clf is None or not untagged.any():
-            return levels
-        cols = np.concatenate([self.topic_suggester_.classifier_columns_, self.service_suggester_.classifier_columns_])
-        proba = clf.predict_proba(self.centre_vectors_[untagged])
-        proba /= proba.max(axis=1, keepdims=True)
-        read = np.where(cols >= 0, proba[:, np.maximum(cols, 0)], 0.0)
-        inferred = np.zeros_like(read)
-        for r, row in enumerate(read):
-            top = np.argsort(-row, kind="stable")[:3]
-            inferred[r, top] = np.where(row[top] >= 0.5, 4.0, np.where(row[top] >= 0.25, 3.0, 0.0))
-        levels[untagged] = inferred
-        return levels
+        """Levels 0-5 of every centre in every technology then service concept (``levels_for_ranking``)."""
+        ts, ss = self.topic_suggester_, self.service_suggester_
+        cols = None if ts.classifier_ is None else np.concatenate([ts.classifier_columns_, ss.classifier_columns_])
+        return levels_for_ranking(
+            centres, 5.0 * np.concatenate([self.topic_fit_.levels, self.service_fit_.levels], axis=1),
+            ts.classifier_, cols, self.centre_vectors_,
+        )
 
     def _load_rank_model(self) -> RankModel | None:
         """The learned ranking (``matching.rank_model``) unless explicit weights ask for the weighted sum."""
