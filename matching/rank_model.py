@@ -57,15 +57,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching.topics import CLASSIFIER_SURE
 from matching.weights import FACTORS
 
 if TYPE_CHECKING:
     from graph.records import Centre
     from matching._geo import Place
+    from matching._resolve import Prepared
     from matching.concept_classifier import ConceptClassifier
+    from matching.topics import TopicSuggester
 
-__all__ = ["FEATURES", "DEFAULT_RANK_MODEL", "RankFeatures", "RankModel", "fit_rank_model", "levels_for_ranking",
-           "load_rank_model"]
+__all__ = ["FEATURES", "DEFAULT_RANK_MODEL", "RankFeatures", "RankModel", "concept_scores",
+           "fit_rank_model", "levels_for_ranking", "load_rank_model", "need_is_sure"]
 
 FEATURES: tuple[tuple[str, str], ...] = (
     ("text", "text"),
@@ -263,6 +266,36 @@ def levels_for_ranking(
         inferred[r, top] = np.where(row[top] >= 0.5, 4.0, np.where(row[top] >= 0.25, 3.0, 0.0))
     levels[untagged] = inferred
     return levels
+
+
+def concept_scores(
+    topics: TopicSuggester, services: TopicSuggester, p: Prepared, t_scores: np.ndarray | None,
+    s_scores: np.ndarray | None,
+) -> np.ndarray:
+    """The need's score of every technology then service concept: suggestion scores of the
+    concepts that may be suggested, +1 for those the query names."""
+    t = np.zeros(len(topics.concepts_), dtype=np.float32) if t_scores is None else np.where(
+        topics.candidates_, t_scores, 0)
+    s = np.zeros(len(services.concepts_), dtype=np.float32) if s_scores is None else np.where(
+        services.candidates_, s_scores, 0)
+    t[list(p.topic_rows)] += 1.0
+    s[list(p.service_rows)] += 1.0
+    return np.concatenate([t, s]).astype(np.float32)
+
+
+def need_is_sure(topics: TopicSuggester, p: Prepared, vector: np.ndarray | None) -> bool:
+    """Whether a need's concepts are known, not guessed: the query names one, its text names a
+    label (lexical >= 0.8), or the need classifier gives its best concept at least
+    ``matching.topics.CLASSIFIER_SURE`` (without a classifier, embeddings alone never make a
+    concept sure). Reasons built on guessed
+    concepts say so (``weak``); the ranking uses the concepts either way."""
+    if p.topic_rows or p.service_rows:
+        return True
+    if vector is None:
+        return False
+    if (p.topics.lexical[topics.candidates_] >= 0.8).any() or (p.services.lexical >= 0.8).any():
+        return True
+    return topics.classifier_ is not None and topics.confidence(vector) >= CLASSIFIER_SURE
 
 
 def load_rank_model(path: str | os.PathLike[str] = DEFAULT_RANK_MODEL) -> RankModel:

@@ -43,8 +43,10 @@ from matching.rank_model import (
     DEFAULT_RANK_MODEL,
     RankFeatures,
     RankModel,
+    concept_scores,
     levels_for_ranking,
     load_rank_model,
+    need_is_sure,
 )
 from matching.reasons import FactorRow, QueryContext, ReasonWriter
 from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
@@ -320,23 +322,15 @@ class CentreMatcher(Estimator):
             expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
-        main = self.rank_features_.main_concepts(self._concept_scores(p, t_scores, s_scores))
+        ts, ss = self.topic_suggester_, self.service_suggester_
+        sure = need_is_sure(ts, p, vector if has_text else None)
+        main = self.rank_features_.main_concepts(concept_scores(ts, ss, p, t_scores, s_scores))
         x = self.rank_features_.matrix(f, km, main, p.place, p.text)
         if self.rank_model_ is None:
             contrib = f * self.weight_vector_
         else:
             contrib = self.rank_model_.contributions(x)
-        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise, main), contrib, x
-
-    def _concept_scores(self, p: Prepared, t_scores: np.ndarray | None, s_scores: np.ndarray | None) -> np.ndarray:
-        """The need's score of every technology then service concept, for the learned ranking:
-        suggestion scores of the concepts that may be suggested, +1 for those the query names."""
-        ts, ss = self.topic_suggester_, self.service_suggester_
-        t = np.zeros(len(ts.concepts_), dtype=np.float32) if t_scores is None else np.where(ts.candidates_, t_scores, 0)
-        s = np.zeros(len(ss.concepts_), dtype=np.float32) if s_scores is None else np.where(ss.candidates_, s_scores, 0)
-        t[list(p.topic_rows)] += 1.0
-        s[list(p.service_rows)] += 1.0
-        return np.concatenate([t, s]).astype(np.float32)
+        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise, main, sure), contrib, x
 
     def _place_scores(self, p: Prepared) -> tuple[np.ndarray, np.ndarray]:
         """The geography factor and distances for the query's place, kept for recent places."""

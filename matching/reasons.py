@@ -98,6 +98,8 @@ class QueryContext:
     expertise: Assessment = field(default_factory=Assessment)
     # the learned ranking's weights of the need's main technology then service concepts (None: not used)
     main_concepts: np.ndarray | None = None
+    # whether the need's concepts are known (named, a label found, a sure classification), not guessed
+    sure: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,7 +132,7 @@ class ReasonWriter:
             if level:
                 text = f"offers {concept.label_en} at level {level}, which your need reads like"
                 parts = {"offered": _labels(concept), "need": _labels(concept), "level": level, "evidence": [],
-                         "how": "reads_like"}
+                         "how": "reads_like", "weak": not ctx.sure}
                 return Reason("topic", _r(contribution), text, parts)
         return Reason(factor, _r(contribution), f"fits by {factor}", {})
 
@@ -146,11 +148,11 @@ class ReasonWriter:
             ))
         out += _concept_reasons(
             "topic", w["topic"], self.topic_fit, i, ctx.topic_weights, p.topics, set(p.topic_rows),
-            centre, "offers",
+            centre, "offers", ctx.sure,
         )
         out += _concept_reasons(
             "service", w["service"], self.service_fit, i, ctx.service_weights, p.services, set(p.service_rows),
-            centre, "offers the service",
+            centre, "offers the service", ctx.sure,
         )
         if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
             hit = self.sector_fit.explain(i, ctx.sector_weights)
@@ -199,6 +201,7 @@ def _concept_reasons(
     explicit: set[int],
     centre: Centre,
     verb: str,
+    sure: bool = True,
 ) -> list[Reason]:
     if weight <= 0 or not q.any():
         return []
@@ -225,6 +228,7 @@ def _concept_reasons(
         parts = {
             "offered": _labels(offered), "need": _labels(need), "level": level,
             "evidence": tuple(evidence), "how": how,
+            "weak": how == "reads_like" and not sure,  # only guessed from the text
         }
         out.append(Reason(factor, _r(contribution), text, parts))
     return out

@@ -1,7 +1,20 @@
 """The ranker's factor weights: the factors, their defaults, checking, and the weights file.
 
-``CentreMatcher`` scores a centre as the weighted sum of ``FACTORS`` (see
-``matching.ranker``); ``DEFAULT_WEIGHTS`` are the hand-tuned weights, and
+With explicit weights ``CentreMatcher`` scores a centre as the weighted sum of ``FACTORS``
+(see ``matching.ranker``; by default it uses the learned ranking of
+``matching.rank_model`` instead). ``DEFAULT_WEIGHTS`` are the hand-tuned weights:
+
+==========  =======
+factor      weight
+==========  =======
+text        0.33
+topic       0.12
+service     0.12
+sector      0.05
+geography   0.38
+==========  =======
+
+``matching.learn`` learns new ones from recorded outcomes (``regiomatch train``), and
 ``matching.learn`` learns new ones from recorded outcomes. Weights are kept as a
 small JSON file (``{"weights": {...}, "outcomes": n, "created": ...}``), by default in
 the store directory (``weights_path``).

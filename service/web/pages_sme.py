@@ -146,7 +146,8 @@ def _results(data: WebData, tr: Translator, form: dict[str, Any], ctx: dict[str,
     ctx["matches"] = [_match_view(m, tr) for m in matches]
     where = place_label(data, place.ags) if place else None
     ctx["summary"] = tr("sme.summary_in", n=len(matches), place=where) if where else tr("sme.summary", n=len(matches))
-    if not any(r.factor in ("topic", "service") for m in matches for r in m.reasons):
+    if not any(r.factor in ("topic", "service") and r.contribution > 0 and not (r.parts or {}).get("weak")
+               for m in matches for r in m.reasons):
         ctx["notice"] = tr("sme.no_topics_found")
     elif place is None:
         ctx["notice"] = tr("sme.no_place")

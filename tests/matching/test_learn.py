@@ -99,9 +99,9 @@ def test_missing_weights_file(tmp_path) -> None:
 
 
 def test_default_weights_are_documented() -> None:
-    import matching.ranker as ranker
+    import matching.weights as weights
 
     for factor, w in DEFAULT_WEIGHTS.items():
-        assert f"{factor:<11} {w:.2f}" in ranker.__doc__
+        assert f"{factor:<11} {w:.2f}" in weights.__doc__
 
 
