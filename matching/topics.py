@@ -227,21 +227,24 @@ class TopicSuggester(Estimator):
         """Lexical scores of every concept for ``text`` (no encoding)."""
         self._check_fitted("index_")
         n = len(self.concepts_)
+        hits = self.index_.find(text)
+        if not hits:  # most needs name few labels of a scheme, many none of the services
+            return TextAnalysis(np.zeros(n, dtype=np.float32), ((),) * n)
         lexical = np.zeros(n, dtype=np.float32)
-        evidence: list[dict[str, None]] = [{} for _ in range(n)]
+        evidence: dict[int, dict[str, None]] = {}  # only the concepts with evidence
         found = np.zeros(n, dtype=np.int32)
-        for hit in self.index_.find(text):
+        for hit in hits:
             found[hit.concept] += 1
             lexical[hit.concept] = max(lexical[hit.concept], hit.strength)
-            evidence[hit.concept][hit.surface] = None
+            evidence.setdefault(hit.concept, {})[hit.surface] = None
         lexical = np.minimum(1.0, lexical + 0.05 * np.maximum(found - 1, 0)).astype(np.float32)
         for g in np.flatnonzero(lexical):
             kids = self.children_[g]
             for kid in kids:
                 if lexical[kid] < 0.5 * lexical[g]:
                     lexical[kid] = 0.5 * lexical[g]
-                    evidence[kid].update(evidence[g])
-        return TextAnalysis(lexical, tuple(tuple(e) for e in evidence))
+                    evidence.setdefault(int(kid), {}).update(evidence.get(int(g), {}))
+        return TextAnalysis(lexical, tuple(tuple(evidence.get(i, ())) for i in range(n)))
 
     def scores(
         self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None
