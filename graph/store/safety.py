@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pyparsing import ParseResults
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -141,6 +140,8 @@ def _parse(parser: Any, text: str) -> Any:
 
 def _has_service(node: Any) -> bool:
     """True if the parse tree holds a ``SERVICE`` pattern anywhere."""
+    from pyparsing import ParseResults  # only a parse tree needs it (0.1 s of a cold command otherwise)
+
     stack = [node]
     while stack:
         n = stack.pop()
