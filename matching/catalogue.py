@@ -8,9 +8,11 @@ one directly from hand-made records.
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.records import Centre, Concept, Engagement, Region
@@ -122,6 +124,17 @@ class Catalogue:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a catalogue snapshot: {exc}") from None
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`to_json` to ``path`` atomically (readers see the old file or the new one)."""
+        from matching._files import write_atomic
+
+        write_atomic(path, self.to_json())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Catalogue:
+        """The catalogue :meth:`save` wrote; ``OSError`` if unreadable, ``ValueError`` if not one."""
+        return cls.from_json(Path(path).read_bytes())
 
     def concepts_of(self, scheme: str) -> tuple[Concept, ...]:
         """The concepts of one scheme (technology, service, sector, nace), sorted by IRI."""

@@ -203,17 +203,15 @@ class _Snapshot:
         from matching.catalogue import Catalogue
 
         try:
-            return Catalogue.from_json(self.path.read_bytes())
+            return Catalogue.load(self.path)
         except (OSError, ValueError):
             return None  # none yet, unreadable or from another version: read the store
 
     def write(self, catalogue: Catalogue) -> None:
-        from matching._files import write_atomic
-
         if _fingerprint(self.directory) != self.fingerprint:
             return  # the store changed while it was read
         try:
-            write_atomic(self.path, catalogue.to_json())
+            catalogue.save(self.path)
             for old in self.path.parent.glob("catalogue-*.json"):
                 if old != self.path:
                     old.unlink(missing_ok=True)
