@@ -7,7 +7,7 @@ dataset's real ones: shuffled description sentences, ±1 on tag levels, a nearby
 real municipality):
 
 - cold start: a fresh process's time to its first embedding (imports + model load)
-  for the hybrid's encoder (``--encoder``, default onnx-int8) and for sentence-transformers;
+  for the hybrid's encoder (``--encoder``, default use-multilingual) and for sentence-transformers;
 - time to encode all centre profiles (measured on up to ``--encode-sample``
   profiles and extrapolated beyond), cold vector cache vs warm cache;
 - single-query latency p50/p99 (wall, and the process's CPU time per match, which
@@ -153,7 +153,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--queries", type=int, default=200, help="timed queries per configuration")
     ap.add_argument("--encode-sample", type=int, default=300, help="profiles encoded to time encoding")
-    ap.add_argument("--encoder", default="hyb-int8", help="the hybrid's encoder kind (default hyb-int8)")
+    ap.add_argument("--encoder", default="use-multilingual", help="the hybrid's encoder kind (default: the matcher's)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 

@@ -8,7 +8,8 @@ need is read as ``topics suggest`` reads it (its own words only: labels, embeddi
 definitions; no catalogue prior) and recall@3 is the share of its technology topics
 (at most three) among the three suggestions. Figures for the paraphrase lines
 (``"paraphrase": true``: no label word or synonym) and for all lines, by language, and
-for the issue's four example needs; the same with definition linking switched off, to
+for the issue's four example needs; with labels only, with definition linking, and with the need
+classifier (``matching.concept_classifier``) — the matcher's setting — to
 show what it adds. Prints figures; never fails on them. Builds a bare store (schemes
 only) unless ``--store`` is given.
 """
@@ -89,17 +90,21 @@ def main() -> None:
     keys = {c.key for c in catalogue.concepts_of("technology")}
     sets = {"paraphrase": _items(args.set, keys, True), "all lines": _items(args.set, keys, False), "issue examples": EXAMPLES}
     print(f"{args.set.name}: {len(sets['paraphrase'])} paraphrase and {len(sets['all lines'])} lines with technology topics")
-    print(f"{'encoder':<18} {'definitions':<11} {'set':<15} recall@3   de     en     n")
+    from matching.topics import NEED_CLASSIFIER_WEIGHT
+
+    print(f"{'encoder':<18} {'signals':<11} {'set':<15} recall@3   de     en     n")
     for kind in args.encoders.split(","):
         encoder = make_encoder(kind)
-        for definition_weight in (0.0, 0.5):
+        variants = (("labels", 0.0, 0.0), ("+defs", 0.5, 0.0), ("+classifier", 0.0, NEED_CLASSIFIER_WEIGHT))
+        for signals, definition_weight, classifier_weight in variants:
             t0 = time.perf_counter()
             suggester = TopicSuggester(
-                encoder=encoder, prior_weight=0.0, model_weight=0.0, definition_weight=definition_weight
+                encoder=encoder, prior_weight=0.0, model_weight=0.0, definition_weight=definition_weight,
+                classifier_weight=classifier_weight,
             ).fit(catalogue)
             for name, items in sets.items():
                 r = _recall(suggester, items)
-                print(f"{kind:<18} {'on' if definition_weight else 'off':<11} {name:<15} "
+                print(f"{kind:<18} {signals:<11} {name:<15} "
                       f"{r['all']:.3f}    {r['de']:.3f}  {r['en']:.3f}  {r['n']}")
             print(f"{'':<18} ({time.perf_counter() - t0:.0f} s)")
 

@@ -96,6 +96,9 @@ class Concept:
     close_match: tuple[str, ...] = ()  # e.g. sector -> NACE concept IRIs
     notation: str | None = None
     definition_de: str = ""  # ``definition`` is the English one (or the untagged one)
+    # skos:example: needs in everyday words, as an SME would write them (sorted)
+    examples_en: tuple[str, ...] = ()
+    examples_de: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,11 @@ descriptions with the default encoder, and:
 1. cross-validates by hub (K folds over hubs, so no hub is scored by a model that
    saw it) and prints nDCG@5 and Recall@5 against the hubs' own levels for the
    most-frequent-topics baseline (fitted on the training folds), the suggester's
-   text signals alone (labels, embeddings, definitions), the model alone, and the
-   two combined at several model weights;
+   text signals alone (labels, embeddings, definitions), the first stage alone,
+   the text signals mixed with the first stage (weight 0.3, the former setting) and
+   the stacked model, alone and mixed with the text signals (weight 0.5 is the
+   ``--centre`` setting). Everything the model learns, its hyper-parameter included (C, chosen
+   by inner cross-validation), comes from the training folds only (nested CV);
 2. fits the concept linker's confidence curve on single-topic needs of the
    synthetic companies (``graph.dataset.companies``);
 3. trains the model on every hub and writes it with the figures and the
@@ -32,10 +35,10 @@ import numpy as np
 from graph import iris
 from graph.errors import RegiomatchError
 from matching import metrics
-from matching.topic_model import DEFAULT_TOPIC_MODEL, train_topic_model
+from matching.topic_model import DEFAULT_TOPIC_MODEL, TopicModel, fit_topic_model
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "centres"
-MODEL_WEIGHTS = (0.0, 0.2, 0.3, 0.5, 1.0)
+STACK_WEIGHTS = (0.3, 0.5, 0.7, 1.0)  # of the stacked model against the text score; 0.5 is the suggester's default
 
 
 def read_hubs(catalogue: Path, technologies: Path, keys: set[str]) -> tuple[list[str], list[str], list[dict[str, int]]]:
@@ -64,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--technologies", type=Path, default=_SHARED / "edih_hub_technologies.csv")
     ap.add_argument("--out", type=Path, default=DEFAULT_TOPIC_MODEL)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--c", type=float, default=0.5, help="inverse L2 strength of the logistic regressions")
+    ap.add_argument("--c", type=float, nargs="+", default=[0.5, 2.0, 8.0],
+                    help="inverse L2 strengths the first stage chooses from by inner cross-validation")
     ap.add_argument("--vector-cache", default=None, help="directory of a vector cache (speeds up reruns)")
     args = ap.parse_args(argv)
     try:
@@ -105,28 +109,40 @@ def _run(args: argparse.Namespace) -> int:
     countries = _countries(args.catalogue, ids)
     print(f"{len(ids)} hubs with a description and technology levels, {len(countries)} countries, {len(keys)} areas")
     vectors = encode_cached(texts, encoder, args.vector_cache)
-    offered = np.array([[k in lv for k in keys] for lv in levels], dtype=bool)
-    text_scores = np.stack([suggester.scores(suggester.analyse(t), v)[cols] for t, v in zip(texts, vectors, strict=True)])
+    grades = np.array([[lv.get(k, 0) for k in keys] for lv in levels], dtype=np.int64)
+    offered = grades > 0
+    analyses = [suggester.analyse(t, mentions=True) for t in texts]
+    text_scores = np.stack([suggester.scores(a, v)[cols] for a, v in zip(analyses, vectors, strict=True)])
+    signals = np.stack([suggester.signals(a, v)[cols] for a, v in zip(analyses, vectors, strict=True)])
 
     results: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for train, test in KFold(args.folds, shuffle=True, random_state=0).split(vectors):
+    chosen = []
+    for fold, (train, test) in enumerate(KFold(args.folds, shuffle=True, random_state=0).split(vectors)):
         prior = offered[train].mean(axis=0)
-        model = train_topic_model(vectors[train], offered[train], keys, encoder.model_id, c=args.c)
-        proba = model.predict_proba(vectors[test])
+        model = fit_topic_model(vectors[train], signals[train], grades[train], keys, encoder.model_id,
+                                c_grid=args.c, folds=args.folds)
+        chosen.append(model.figures["C"])
+        first = model.predict_proba(vectors[test])
+        stacked = model.stacked_proba(signals[test], vectors[test])
         for row, i in enumerate(test):
             rel = levels[i]
             results["most frequent (baseline)"].append(_ndcg_recall(prior, keys, rel))
-            for w in MODEL_WEIGHTS:
-                name = {0.0: "text signals only", 1.0: "topic model only"}.get(w, f"text + model (weight {w})")
-                results[name].append(_ndcg_recall((1 - w) * text_scores[i] + w * proba[row], keys, rel))
+            results["text signals only"].append(_ndcg_recall(text_scores[i], keys, rel))
+            results["first stage only"].append(_ndcg_recall(first[row], keys, rel))
+            results["text + first stage (w 0.3)"].append(_ndcg_recall(0.7 * text_scores[i] + 0.3 * first[row], keys, rel))
+            for w in STACK_WEIGHTS:
+                name = {1.0: "stacked model only", 0.5: "text + stacked (w 0.5, default)"}.get(w, f"text + stacked (w {w})")
+                results[name].append(_ndcg_recall((1 - w) * text_scores[i] + w * stacked[row], keys, rel))
+        print(f"  fold {fold + 1}/{args.folds}: C = {chosen[-1]} chosen on its training hubs", flush=True)
     figures = {
-        "hubs": len(ids), "countries": len(countries), "folds": args.folds, "k": 5, "C": args.c,
+        "hubs": len(ids), "countries": len(countries), "folds": args.folds, "k": 5,
+        "C_grid": list(args.c), "C_chosen_per_fold": chosen,
         "cv": {name: {"ndcg@5": round(float(np.mean([r[0] for r in v])), 4),
                       "recall@5": round(float(np.mean([r[1] for r in v])), 4)} for name, v in results.items()},
     }
-    print(f"cross-validated by hub ({args.folds} folds), nDCG@5 / Recall@5 against the hubs' levels:")
+    print(f"cross-validated by hub ({args.folds} folds, nested), nDCG@5 / Recall@5 against the hubs' levels:")
     for name, f in figures["cv"].items():
-        print(f"  {name:28s} {f['ndcg@5']:.3f}   {f['recall@5']:.3f}")
+        print(f"  {name:32s} {f['ndcg@5']:.3f}   {f['recall@5']:.3f}")
 
     companies = [c for c in generate_companies(2000, seed=11) if len(c.needs) == 1]
     need_vectors = encoder.encode([c.need_description for c in companies])
@@ -147,8 +163,11 @@ def _run(args: argparse.Namespace) -> int:
           f"top-1 {correct.mean():.3f}; confident (p >= {linker.min_confidence}) for {sure.mean():.3f} "
           f"of them, right in {figures['calibration']['confident_precision']} -> {calibration}")
 
-    final = train_topic_model(vectors, offered, keys, encoder.model_id, c=args.c)
-    final = type(final)(final.keys, final.coef, final.intercept, final.model_id, calibration, figures)
+    final = fit_topic_model(vectors, signals, grades, keys, encoder.model_id, c_grid=args.c, folds=args.folds)
+    figures["C"] = final.figures["C"]
+    figures["stack"] = [round(v, 4) for v in final.stack]
+    final = TopicModel(final.keys, final.coef, final.intercept, final.model_id, calibration, figures,
+                       final.prior, final.stack)
     data = final.to_bytes()
     args.out.write_bytes(data)
     print(f"wrote {args.out} ({len(data):,} bytes) in {time.perf_counter() - t0:.0f} s")

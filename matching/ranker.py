@@ -1,48 +1,26 @@
 """Rank centres for an SME's need: a hybrid of text, topics, services, sector and place.
 
 ``CentreMatcher(...).fit(catalogue).match(MatchQuery(...), k=10)`` returns
-:class:`~matching.query.Match` objects whose score is a weighted sum of five
-factors, each in [0, 1]:
+:class:`~matching.query.Match` objects. Five factors, each in [0, 1], describe a centre
+for a need: **text** (cosine of the need's embedding with the centre's profile),
+**topic** and **service** (the centre's engagement, level / 5, with the need's concepts:
+given ones, labels found in the text, or those suggested from it; related, broader and
+sibling concepts earn partial credit, ``matching._concepts``), **sector** (NACE through
+the sector concepts' ``skos:closeMatch``) and **geography** (``matching._geo``).
 
-==========  =======  ==========================================================
-factor      weight   what it measures
-==========  =======  ==========================================================
-text        0.33     cosine of the need's embedding with the centre's profile
-                     (name, topics and services in both languages, description)
-topic       0.12     the centre's engagement (level / 5) with the need's topics:
-                     explicit ones, or those suggested from the text; related,
-                     broader and sibling concepts earn partial credit
-                     (``matching._concepts``)
-service     0.12     the same for service types named in the need ("Schulung")
-sector      0.05     the centre's sector engagement matching the query's NACE
-                     code through the sector concepts' ``skos:closeMatch``
-geography   0.38     same municipality / district, served regions, neighbouring
-                     district, distance decay, national centres' flat credit
-                     (``matching._geo``)
-==========  =======  ==========================================================
+By default the score is the learned ranking of ``matching.rank_model``: a non-negative
+weighted sum of features that each belong to one factor (expertise within reach, the
+state's general centre, ...), fitted on judged needs, so reasons stay per factor and add
+up to the score. With explicit ``weights`` (a dict, or a weights file that ``regiomatch
+train`` learned from outcomes) it is the plain weighted sum of the five factors
+(``matching.weights``). Either way the expertise rule (``matching.expertise``) then keeps
+centres without the named topic below the specialists within reach.
 
-Geography weighs most because an SME can only use a centre that reaches it; with
-no location given it is 0 everywhere and text, topics and sector decide alone.
-The defaults (and the geography credits and 100 km distance scale) come from a
-small grid search on the two labelled sets in ``matching/data/`` (German centres
-with locations; EU hubs without); both sets, and the odd and even halves of the
-first, preferred the same setting. Topic fit also works through the text factor:
-the topics found in a need are appended to it before encoding (below). That is one hand-judged set of
-60 queries: learn weights from real outcomes (``regiomatch train``) when there are some.
-
-Weights learned from recorded outcomes (``matching.learn``) replace these when
-passed as ``weights=`` (a dict or the path of a weights file). A factor without
-input (no location, no sector) is 0 for every centre and leaves the order of the
-others alone.
-
-The English-only default model sees what a German need is about through its
-topics: the text's vector is mixed with the vectors of "(Topics: <English
-label>)" for the topics whose labels the text names outright, weighted by word
-counts — close to encoding the text with the labels appended, but the label
-vectors are computed once at ``fit``, so a query encodes only its own words
-(one encode of the bare need: ~1 ms less per query, nDCG@10 0.718 against 0.726
-when appending; see ``_text_vectors``). Text longer than 10,000 characters is refused (``InvalidInput``), never
-silently cut.
+The need's text is encoded once; its vector is mixed with the vectors of
+"(Topics: <English label>)" for the topics whose labels it names outright, weighted by
+word counts (close to encoding the text with the labels appended, but the label vectors
+are computed once at ``fit``). Text longer than 10,000 characters is refused
+(``InvalidInput``), never silently cut.
 """
 
 from __future__ import annotations
@@ -61,8 +39,15 @@ from matching._lru import LRU
 from matching._resolve import Prepared, QueryResolver
 from matching.expertise import Assessment, ExpertiseIndex
 from matching.query import Match, MatchQuery
+from matching.rank_model import (
+    DEFAULT_RANK_MODEL,
+    RankFeatures,
+    RankModel,
+    levels_for_ranking,
+    load_rank_model,
+)
 from matching.reasons import FactorRow, QueryContext, ReasonWriter
-from matching.topics import TopicSuggester
+from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
 from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, resolve_weights
 
 if TYPE_CHECKING:
@@ -103,7 +88,8 @@ class CentreMatcher(Estimator):
     ``expertise_first`` (apply ``matching.expertise``'s rule; False: the plain
     weighted sum), ``query_cache_size`` (how many recent query texts keep their
     vectors, so a repeated need is not encoded again; 0: none),
-    ``definition_weight`` (share of definition linking in the topic scores, see
+    ``rank_model`` (``"default"``: the committed learned ranking; a path or RankModel; None:
+    the weighted sum), ``definition_weight`` (share of definition linking in the topic scores, see
     ``matching.topics``; 0 keeps the tuned label-and-embedding topics).
 
     Fitted attributes: ``centres_``, ``centre_vectors_`` ``(n_centres, dim)``,
@@ -116,7 +102,7 @@ class CentreMatcher(Estimator):
     def __init__(
         self,
         *,
-        encoder: str | Encoder = "onnx-int8",
+        encoder: str | Encoder = "use-multilingual",
         model: str | None = None,
         model_cache_dir: str | None = None,
         vector_cache: str | os.PathLike[str] | None = None,
@@ -128,6 +114,7 @@ class CentreMatcher(Estimator):
         lexical_weight: float = 0.5,
         expertise_first: bool = True,
         query_cache_size: int = 1024,
+        rank_model: str | os.PathLike[str] | RankModel | None = "default",
     ) -> None:
         self.encoder = encoder
         self.model = model
@@ -141,6 +128,7 @@ class CentreMatcher(Estimator):
         self.lexical_weight = lexical_weight
         self.expertise_first = expertise_first
         self.query_cache_size = query_cache_size
+        self.rank_model = rank_model
 
     # ------------------------------------------------------------------ fit
 
@@ -155,6 +143,7 @@ class CentreMatcher(Estimator):
         common = dict(
             encoder=encoder, vector_cache=self.vector_cache, lexical_weight=self.lexical_weight,
             prior_weight=0.0, model_weight=0.0,  # a need's topics come from the need, not from hub statistics
+            classifier_weight=NEED_CLASSIFIER_WEIGHT,
             definition_weight=self.definition_weight,
         )
         topics = TopicSuggester(scheme="technology", **common).fit(catalogue, encoder=encoder)  # type: ignore[arg-type]
@@ -185,8 +174,27 @@ class CentreMatcher(Estimator):
             centres, topics.concepts_, self.topic_fit_.levels, services.concepts_, self.service_fit_.levels,
             ExpertiseRule(),
         )
+        self.rank_model_ = self._load_rank_model()
+        self.rank_features_ = RankFeatures(centres, self._levels_for_ranking(centres))
         self.reasons_ = ReasonWriter(weights, centres, self.topic_fit_, self.service_fit_, self.sector_fit_, self.geo_)
         return self
+
+    def _levels_for_ranking(self, centres: Sequence[Centre]) -> np.ndarray:
+        """Levels 0-5 of every centre in every technology then service concept (``levels_for_ranking``)."""
+        ts, ss = self.topic_suggester_, self.service_suggester_
+        cols = None if ts.classifier_ is None else np.concatenate([ts.classifier_columns_, ss.classifier_columns_])
+        return levels_for_ranking(
+            centres, 5.0 * np.concatenate([self.topic_fit_.levels, self.service_fit_.levels], axis=1),
+            ts.classifier_, cols, self.centre_vectors_,
+        )
+
+    def _load_rank_model(self) -> RankModel | None:
+        """The learned ranking (``matching.rank_model``) unless explicit weights ask for the weighted sum."""
+        if self.weights is not None or self.rank_model is None:
+            return None
+        if isinstance(self.rank_model, RankModel):
+            return self.rank_model
+        return load_rank_model(DEFAULT_RANK_MODEL if self.rank_model == "default" else self.rank_model)
 
     # ------------------------------------------------------------------ ranking
 
@@ -223,14 +231,21 @@ class CentreMatcher(Estimator):
         """``(n_centres,)`` scores of every centre, in ``centres_`` order (as ``match`` ranks them)."""
         self._check_fitted("centre_vectors_")
         prepared = self.resolver_.prepare(query)
-        f, _, ctx = self._factors(prepared, self._encode([prepared])[0])
-        return ctx.expertise.cap(matvec(f, self.weight_vector_))
+        _, _, ctx, contrib, _ = self._factors(prepared, self._encode([prepared])[0])
+        return ctx.expertise.cap(contrib.sum(axis=1))
 
     def factor_matrix(self, query: MatchQuery) -> np.ndarray:
         """``(n_centres, len(FACTORS))`` factor values in [0, 1] for ``query`` (unweighted)."""
         self._check_fitted("centre_vectors_")
         prepared = self.resolver_.prepare(query)
         return self._factors(prepared, self._encode([prepared])[0])[0]
+
+    def feature_matrix(self, query: MatchQuery) -> np.ndarray:
+        """``(n_centres, len(FEATURES))`` features of the learned ranking for ``query`` (what
+        ``python -m matching.build_rank_model`` fits on)."""
+        self._check_fitted("centre_vectors_")
+        prepared = self.resolver_.prepare(query)
+        return self._factors(prepared, self._encode([prepared])[0])[4]
 
     # ------------------------------------------------------------------ internals
 
@@ -271,16 +286,25 @@ class CentreMatcher(Estimator):
         mixed = len(p.text.split()) * v + label_words * labels
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
-    def _factors(self, p: Prepared, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, QueryContext]:
+    def _factors(
+        self, p: Prepared, vector: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, QueryContext, np.ndarray, np.ndarray]:
         """``(n_centres, len(FACTORS))`` factor values, ``(n_centres,)`` distances in km (NaN:
-        unknown) and what the reasons need to know about the query."""
+        unknown), what the reasons need to know about the query, ``(n_centres, len(FACTORS))``
+        each factor's contribution to the score (they add up to it before the expertise cut) and
+        the ``(n_centres, len(FEATURES))`` features of the learned ranking (``matching.rank_model``)."""
         n = len(self.centres_)
         f = np.zeros((n, len(FACTORS)), dtype=np.float32)
         has_text = bool(p.text)
         if has_text:
             f[:, 0] = np.clip(matvec(self.centre_vectors_, vector), 0.0, 1.0)
-        q_topic = self._topic_weights(p, vector, has_text)
-        q_service = self._service_weights(p, vector, has_text)
+        t_scores = self.topic_suggester_.scores(p.topics, vector) if has_text else None
+        s_scores = (
+            self.service_suggester_.scores(p.services, vector)
+            if has_text and len(self.service_suggester_.concepts_) else None
+        )
+        q_topic = self._topic_weights(p, t_scores)
+        q_service = self._service_weights(p, s_scores)
         f[:, 1] = self.topic_fit_.scores(q_topic)
         f[:, 2] = self.service_fit_.scores(q_service)
         m_sector = self.sector_fit_.weights(p.nace_keys) if p.nace_keys else None
@@ -294,7 +318,23 @@ class CentreMatcher(Estimator):
             expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
-        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise)
+        main = self.rank_features_.main_concepts(self._concept_scores(p, t_scores, s_scores))
+        x = self.rank_features_.matrix(f, km, main, p.place, p.text)
+        if self.rank_model_ is None:
+            contrib = f * self.weight_vector_
+        else:
+            contrib = self.rank_model_.contributions(x)
+        return f, km, QueryContext(p, q_topic, q_service, m_sector, expertise, main), contrib, x
+
+    def _concept_scores(self, p: Prepared, t_scores: np.ndarray | None, s_scores: np.ndarray | None) -> np.ndarray:
+        """The need's score of every technology then service concept, for the learned ranking:
+        suggestion scores of the concepts that may be suggested, +1 for those the query names."""
+        ts, ss = self.topic_suggester_, self.service_suggester_
+        t = np.zeros(len(ts.concepts_), dtype=np.float32) if t_scores is None else np.where(ts.candidates_, t_scores, 0)
+        s = np.zeros(len(ss.concepts_), dtype=np.float32) if s_scores is None else np.where(ss.candidates_, s_scores, 0)
+        t[list(p.topic_rows)] += 1.0
+        s[list(p.service_rows)] += 1.0
+        return np.concatenate([t, s]).astype(np.float32)
 
     def _place_scores(self, p: Prepared) -> tuple[np.ndarray, np.ndarray]:
         """The geography factor and distances for the query's place, kept for recent places."""
@@ -308,13 +348,12 @@ class CentreMatcher(Estimator):
             self.places_.put(p.place, hit)
         return hit
 
-    def _topic_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
+    def _topic_weights(self, p: Prepared, scores: np.ndarray | None) -> np.ndarray:
         s = self.topic_suggester_
         q = np.zeros(len(s.concepts_), dtype=np.float32)
         q[list(p.topic_rows)] = 1.0
-        if not has_text:
+        if scores is None:
             return q
-        scores = s.scores(p.topics, vector)
         lexical = (p.topics.lexical > 0.5) & s.candidates_  # found directly, not via a group label
         q = np.maximum(q, np.where(lexical, scores, 0.0))
         if not p.topic_rows and self.suggest_k > 0:
@@ -323,25 +362,24 @@ class CentreMatcher(Estimator):
             q[keep] = np.maximum(q[keep], scores[keep])
         return q
 
-    def _service_weights(self, p: Prepared, vector: np.ndarray, has_text: bool) -> np.ndarray:
+    def _service_weights(self, p: Prepared, scores: np.ndarray | None) -> np.ndarray:
         s = self.service_suggester_
         q = np.zeros(len(s.concepts_), dtype=np.float32)
         q[list(p.service_rows)] = 1.0
-        if has_text and len(s.concepts_):
-            scores = s.scores(p.services, vector)
+        if scores is not None:
             q = np.maximum(q, np.where(p.services.lexical > 0, scores, 0.0))
         return q
 
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
-        f, km, ctx = self._factors(p, vector)
-        plain = matvec(f, self.weight_vector_)
+        f, km, ctx, contrib, _ = self._factors(p, vector)
+        plain = contrib.sum(axis=1)
         total = ctx.expertise.cap(plain)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
         out = []
         for i in top:
-            row = FactorRow.of(f[i], km[i], cut=float(plain[i] - total[i]))
+            row = FactorRow.of(f[i], km[i], cut=float(plain[i] - total[i]), contributions=contrib[i])
             out.append(
                 Match(
                     centre=self.centres_[i],

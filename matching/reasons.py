@@ -61,11 +61,29 @@ class FactorRow:
     geography: float
     km: float
     cut: float = 0.0  # what the expertise rule took off the weighted sum (``matching.expertise``)
+    # each factor's share of the score, in ``FACTORS`` order (None: weight x value)
+    contributions: tuple[float, ...] | None = None
 
     @classmethod
-    def of(cls, values: np.ndarray, km: float, cut: float = 0.0) -> FactorRow:
+    def of(cls, values: np.ndarray, km: float, cut: float = 0.0, contributions: np.ndarray | None = None) -> FactorRow:
         """The row from a ``(len(FACTORS),)`` vector in ``FACTORS`` order."""
-        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km), cut=float(cut))
+        shares = None if contributions is None else tuple(float(c) for c in contributions)
+        return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km), cut=float(cut),
+                   contributions=shares)
+
+    def weights(self, defaults: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+        """Per factor, the weight that turns its value into its contribution, and what a zero
+        value leaves over (a learned ranking credits facts beside the factor's value, e.g. a
+        specialist within reach)."""
+        if self.contributions is None:
+            return dict(defaults), {}
+        w, rest = {}, {}
+        for f, c in zip(FACTORS, self.contributions, strict=True):
+            value = getattr(self, f)
+            w[f] = c / value if value > 1e-6 else 0.0
+            if value <= 1e-6 and c > _MIN:
+                rest[f] = c
+        return w, rest
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,8 @@ class QueryContext:
     service_weights: np.ndarray
     sector_weights: np.ndarray | None
     expertise: Assessment = field(default_factory=Assessment)
+    # the learned ranking's weights of the need's main technology then service concepts (None: not used)
+    main_concepts: np.ndarray | None = None
 
     @cached_property
     def topic_need(self) -> _Need:
@@ -123,10 +143,29 @@ class ReasonWriter:
         de = {c.label_en: c.label_de or c.label_en for fit in (self.topic_fit, self.service_fit) for c in fit.concepts}
         return [{"en": n, "de": de.get(n, n)} for n in names]
 
+    def _other(self, factor: str, contribution: float, i: int, ctx: QueryContext) -> Reason:
+        """A reason for a learned credit whose factor value is 0: for topics, the main concept of the
+        need the centre offers best; otherwise the factor's name."""
+        main = ctx.main_concepts
+        if factor == "topic" and main is not None and main.any():
+            fits = (self.topic_fit, self.service_fit)
+            levels = np.concatenate([fit.levels[i] for fit in fits])
+            j = int(np.argmax(main * levels))
+            n_topics = len(self.topic_fit.concepts)
+            concept = self.topic_fit.concepts[j] if j < n_topics else self.service_fit.concepts[j - n_topics]
+            level = int(round(5 * float(levels[j])))
+            if level:
+                text = f"offers {concept.label_en} at level {level}, which your need reads like"
+                parts = {"offered": _labels(concept), "need": _labels(concept), "level": level, "evidence": [],
+                         "how": "reads_like"}
+                return Reason("topic", _r(contribution), text, parts)
+        return Reason(factor, _r(contribution), f"fits by {factor}", {})
+
     def explain(self, ctx: QueryContext, i: int, row: FactorRow) -> tuple[Reason, ...]:
         """The reasons of centre ``i``, largest contribution first."""
-        w, p, centre = self.weights, ctx.prepared, self.centres[i]
-        out: list[Reason] = []
+        w, rest = row.weights(self.weights)
+        p, centre = ctx.prepared, self.centres[i]
+        out: list[Reason] = [self._other(f, c, i, ctx) for f, c in rest.items()]
         if w["text"] * row.text > _MIN:
             out.append(Reason(
                 "text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})",

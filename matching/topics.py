@@ -19,8 +19,10 @@ default) for a text by combining two signals, each in [0, 1]:
 * semantic) + definition_weight * definition`` (defaults 0.5 and 0.5). A prior breaks
 the ties of vague texts: ``score = (1 - w) * text_score + w * prior``. The prior is
 the learned topic model (:mod:`matching.topic_model`: P(a hub offers the topic | the
-text's embedding), trained on the EU hub catalogue; weight ``model_weight``, default
-0.3) when it fits the encoder, otherwise how many of the catalogue's centres engage
+text), trained on the EU hub catalogue; its second stage weighs the text signals
+itself; weight ``model_weight``, default 0.5: by-hub cross-validation scores 0.5 to
+1.0 alike, and 0.5 keeps a topic a short text names in its top 3) when it fits the encoder,
+otherwise how many of the catalogue's centres engage
 with the concept, level-weighted, scaled to [0, 1] (weight ``prior_weight``). An
 explicit per-text prior (evaluation fits it without the hub being scored,
 :meth:`TopicSuggester.prior_excluding`) replaces both, so a hub's own tags never
@@ -35,6 +37,7 @@ on loose similarity and the prior).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,6 +47,7 @@ from graph.errors import InvalidInput
 from matching._base import Estimator, check_k, check_text, encode_cached, matvec, resolve_encoder
 from matching._concepts import engagements, level_share
 from matching._text import LabelIndex
+from matching.concept_classifier import load_concept_classifier
 from matching.concept_linking import ConceptLinker
 from matching.topic_model import DEFAULT_TOPIC_MODEL, load_topic_model
 
@@ -55,9 +59,12 @@ if TYPE_CHECKING:
     from matching.encoder import Encoder
     from matching.topic_model import TopicModel
 
-__all__ = ["TopicSuggestion", "TopicSuggester", "concept_profile"]
+__all__ = ["NEED_CLASSIFIER_WEIGHT", "TopicSuggestion", "TopicSuggester", "concept_profile"]
 
 _SCHEMES = ("technology", "service", "sector")
+NEED_CLASSIFIER_WEIGHT = 0.7  # share of the need classifier in a need's topic scores (chosen on the fair dev half)
+CLASSIFIER_SURE = 0.4  # the need classifier's probability from which its best concept counts as linked
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class TextAnalysis:
 
     lexical: np.ndarray
     evidence: tuple[tuple[str, ...], ...]
+    mentions: np.ndarray | None = None  # (n_concepts,) passages naming a label; only when asked for
 
 
 def concept_profile(c: Concept) -> str:
@@ -110,7 +118,7 @@ class TopicSuggester(Estimator):
     def __init__(
         self,
         *,
-        encoder: str | Encoder = "onnx-int8",
+        encoder: str | Encoder = "use-multilingual",
         model: str | None = None,
         model_cache_dir: str | None = None,
         vector_cache: str | os.PathLike[str] | None = None,
@@ -118,9 +126,11 @@ class TopicSuggester(Estimator):
         lexical_weight: float = 0.5,
         definition_weight: float = 0.5,
         prior_weight: float = 0.3,
-        model_weight: float = 0.3,
+        model_weight: float = 0.5,
         topic_model: str | os.PathLike[str] | None = "default",
         include_groups: bool = False,
+        classifier: str | os.PathLike[str] | None = "default",
+        classifier_weight: float = 0.0,
     ) -> None:
         self.encoder = encoder
         self.model = model
@@ -133,6 +143,8 @@ class TopicSuggester(Estimator):
         self.model_weight = model_weight
         self.topic_model = topic_model
         self.include_groups = include_groups
+        self.classifier = classifier
+        self.classifier_weight = classifier_weight
 
     def fit(self, catalogue: Catalogue, *, encoder: Encoder | None = None) -> TopicSuggester:
         """Index the scheme's labels and embed its concept profiles; returns ``self``.
@@ -142,7 +154,7 @@ class TopicSuggester(Estimator):
         """
         if self.scheme not in _SCHEMES:
             raise InvalidInput(f"unknown scheme {self.scheme!r}: expected one of {', '.join(_SCHEMES)}")
-        for name in ("lexical_weight", "definition_weight", "prior_weight", "model_weight"):
+        for name in ("lexical_weight", "definition_weight", "prior_weight", "model_weight", "classifier_weight"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
                 raise InvalidInput(f"{name} must be a number in [0, 1], got {value!r}")
@@ -172,6 +184,13 @@ class TopicSuggester(Estimator):
             [concept_profile(c) for c in concepts], self.encoder_, self.vector_cache
         )
         self.model_ = self._load_model(concepts)
+        self.classifier_ = None
+        if self.classifier is not None and self.classifier_weight > 0 and self.scheme in ("technology", "service"):
+            path = None if self.classifier == "default" else self.classifier
+            self.classifier_ = load_concept_classifier(path, model_id=getattr(self.encoder_, "model_id", ""))
+        self.classifier_columns_ = (
+            self.classifier_.columns(self.scheme, concepts) if self.classifier_ is not None else None
+        )
         calibration = self.model_.calibration if self.model_ is not None and self.model_.calibration else None
         self.linker_ = ConceptLinker(
             encoder=self.encoder_, vector_cache=self.vector_cache,
@@ -206,7 +225,8 @@ class TopicSuggester(Estimator):
         texts = [check_text(t) for t in texts]
         if priors is not None and len(priors) != len(texts):
             raise InvalidInput(f"got {len(priors)} priors for {len(texts)} texts; give one per text")
-        analyses = [self.analyse(t) for t in texts]
+        stacking = self.model_ is not None and self.model_.stacked and self.model_weight > 0
+        analyses = [self.analyse(t, mentions=stacking and priors is None) for t in texts]
         vectors = self.encoder_.encode(texts) if texts else None
         out = []
         for i, analysis in enumerate(analyses):
@@ -223,13 +243,15 @@ class TopicSuggester(Estimator):
 
     # ------------------------------------------------------------------ building blocks
 
-    def analyse(self, text: str) -> TextAnalysis:
-        """Lexical scores of every concept for ``text`` (no encoding)."""
+    def analyse(self, text: str, *, mentions: bool = False) -> TextAnalysis:
+        """Lexical scores of every concept for ``text`` (no encoding); with ``mentions``,
+        also how many of its passages (sentences joined up to 400 characters) name a label."""
         self._check_fitted("index_")
         n = len(self.concepts_)
         hits = self.index_.find(text)
         if not hits:  # most needs name few labels of a scheme, many none of the services
-            return TextAnalysis(np.zeros(n, dtype=np.float32), ((),) * n)
+            # no label in the text: none in any of its passages either
+            return TextAnalysis(np.zeros(n, dtype=np.float32), ((),) * n, np.zeros(n, dtype=np.float32) if mentions else None)
         lexical = np.zeros(n, dtype=np.float32)
         evidence: dict[int, dict[str, None]] = {}  # only the concepts with evidence
         found = np.zeros(n, dtype=np.int32)
@@ -244,7 +266,25 @@ class TopicSuggester(Estimator):
                 if lexical[kid] < 0.5 * lexical[g]:
                     lexical[kid] = 0.5 * lexical[g]
                     evidence.setdefault(int(kid), {}).update(evidence.get(int(g), {}))
-        return TextAnalysis(lexical, tuple(tuple(evidence.get(i, ())) for i in range(n)))
+        counts = None
+        if mentions:
+            counts = np.zeros(n, dtype=np.float32)
+            for passage in _passages(text):
+                counts += self.analyse(passage).lexical >= 0.5
+        return TextAnalysis(lexical, tuple(tuple(evidence.get(i, ())) for i in range(n)), counts)
+
+    def signals(self, analysis: TextAnalysis, vector: np.ndarray) -> np.ndarray:
+        """The text signals ``(n_concepts, 4)`` the topic model's second stage reads: label
+        match, log(1 + passages naming a label), similarity with the concept's profile, best
+        definition similarity (all from the text alone)."""
+        self._check_fitted("vectors_")
+        counts = analysis.mentions if analysis.mentions is not None else (analysis.lexical >= 0.5)
+        return np.column_stack([
+            analysis.lexical,
+            np.log1p(np.asarray(counts, dtype=np.float32)),
+            np.clip(matvec(self.vectors_, vector), 0.0, 1.0),
+            self.linker_.similarity(vector)[0],
+        ]).astype(np.float32)
 
     def scores(
         self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None
@@ -256,12 +296,29 @@ class TopicSuggester(Estimator):
         d = float(self.definition_weight)
         if d > 0:
             text_score = (1.0 - d) * text_score + d * self.linker_.similarity(vector)[0]
+        if self.classifier_ is not None:
+            text_score = self._classified(text_score, vector)
         if prior is None and self.model_ is not None and self.model_weight > 0:
             m = float(self.model_weight)
-            return ((1.0 - m) * text_score + m * self.model_.predict_proba(vector)[0]).astype(np.float32)
+            if self.model_.stacked:
+                learned = self.model_.stacked_proba(self.signals(analysis, vector)[None], vector)[0]
+            else:
+                learned = self.model_.predict_proba(vector)[0]
+            return ((1.0 - m) * text_score + m * learned).astype(np.float32)
         prior = self.prior_ if prior is None else prior
         p = float(self.prior_weight) if prior.any() else 0.0
         return ((1.0 - p) * text_score + p * prior).astype(np.float32)
+
+    def _classified(self, text_score: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Mix in the need classifier's probabilities, scaled so its most likely concept (of either
+        scheme) is 1; a concept it does not know keeps its text score."""
+        proba = self.classifier_.predict_proba(vector)[0]  # type: ignore[union-attr]
+        proba = proba / max(float(proba.max()), 1e-9)
+        cols = self.classifier_columns_
+        known = cols >= 0  # type: ignore[operator]
+        c = float(self.classifier_weight)
+        mixed = (1.0 - c) * text_score + c * np.where(known, proba[np.maximum(cols, 0)], 0.0)  # type: ignore[call-overload]
+        return np.where(known, mixed, text_score).astype(np.float32)
 
     def linked(self, analysis: TextAnalysis, vector: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
         """Which concepts the text supports: ``(n_concepts,)`` bool (a label found, or the
@@ -270,6 +327,18 @@ class TopicSuggester(Estimator):
         best, sims = self.linker_._similarity(vector)
         cand = np.flatnonzero(self.candidates_)
         phrases: dict[int, str] = {}
+        if self.classifier_ is not None:
+            # the need classifier's calibrated probability decides: its best concept, if this scheme's
+            # and at least CLASSIFIER_SURE likely, is supported; the definition phrase nearest the need
+            # says what it resembles
+            proba = self.classifier_.predict_proba(vector)[0]
+            best_col = int(np.argmax(proba))
+            rows = np.flatnonzero(self.classifier_columns_ == best_col)
+            if rows.size and self.candidates_[rows[0]] and proba[best_col] >= CLASSIFIER_SURE:
+                top = int(rows[0])
+                supported[top] = True
+                phrases[top] = self.linker_.evidence(top, sims[0])
+            return supported, phrases
         if cand.size and self.linker_.confidence(best[:, cand])[0] >= self.linker_.min_confidence:
             top = int(cand[np.argmax(best[0, cand])])
             supported[top] = True
@@ -308,3 +377,18 @@ def _prior_counts(centres: Sequence[Centre], scheme: str, row: dict[str, int]) -
 def _normalise(prior: np.ndarray) -> np.ndarray:
     """Scale to a maximum of 1 (all zeros stay zeros)."""
     return (prior / prior.max()).astype(np.float32) if prior.any() else prior
+
+
+def _passages(text: str, size: int = 400) -> list[str]:
+    """``text`` cut at sentence ends into passages of up to about ``size`` characters."""
+    out: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) > size:
+            out.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        out.append(current)
+    return out

@@ -165,9 +165,9 @@ class Runtime:
         """A topic suggester for one concept scheme, fitted on ``catalogue``. A need's topics
         come from the need alone; for a centre's description (``centre``) the hub catalogue's
         topic model and the topics' frequency among centres break ties."""
-        from matching.topics import TopicSuggester
+        from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
 
-        priors = {} if centre else {"prior_weight": 0.0, "model_weight": 0.0}
+        priors = {} if centre else {"prior_weight": 0.0, "model_weight": 0.0, "classifier_weight": NEED_CLASSIFIER_WEIGHT}
         return TopicSuggester(**self.model_options(), scheme=scheme, **priors).fit(catalogue)
 
 

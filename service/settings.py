@@ -34,7 +34,7 @@ class Settings(BaseSettings):
         description="cache of model exports (models/) and of a remote store's vectors and weights; "
         "None: $XDG_CACHE_HOME/regiomatch (see service.runtime)",
     )
-    encoder: str = Field(default="onnx-int8", description="encoder kind: onnx-int8, onnx, sentence-transformers, "
+    encoder: str = Field(default="use-multilingual", description="encoder kind: use-multilingual, onnx-int8, onnx, sentence-transformers, "
                          "use-multilingual, e5-small, minilm|use, minilm|e5, minilm+use, minilm+e5")
     model: str | None = Field(default=None, description="sentence-transformers model name or path")
     # the HTTP service (service/api)

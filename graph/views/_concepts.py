@@ -22,7 +22,7 @@ SELECT ?c ?scheme ?p ?o WHERE {{
   VALUES ?scheme {{ {values} }}
   ?c a skos:Concept ; skos:inScheme ?scheme ; ?p ?o .
   VALUES ?p {{ skos:prefLabel skos:altLabel skos:definition skos:broader skos:related
-              skos:closeMatch skos:notation }}
+              skos:closeMatch skos:notation skos:example }}
 }}""")
     acc: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -55,6 +55,8 @@ SELECT ?c ?scheme ?p ?o WHERE {{
                 close_match=tuple(sorted(v.get(("closeMatch", None), []))),
                 notation=first("notation", None) or None,
                 definition_de=first("definition", "de"),
+                examples_en=tuple(sorted(set(v.get(("example", "en"), [])))),
+                examples_de=tuple(sorted(set(v.get(("example", "de"), [])))),
             )
         )
     return sorted(out, key=lambda x: x.iri)

@@ -37,6 +37,16 @@ def test_concepts_carry_their_definition_in_both_languages(default_store):
     assert len(services) == 15 and all(c.definition and c.definition_de for c in services)
 
 
+def test_concepts_carry_their_example_needs_by_language(default_store):
+    lba = next(c for c in views.concepts(default_store, "technology") if c.key == "location-based-applications")
+    assert len(lba.examples_en) >= 12 and len(lba.examples_de) >= 12
+    assert any("map" in e for e in lba.examples_en) and any("Karte" in e for e in lba.examples_de)
+    assert not set(lba.examples_en) & set(lba.examples_de)  # split by language tag, not merged
+    assert list(lba.examples_en) == sorted(lba.examples_en)
+    sector = views.concepts(default_store, "sector")[0]
+    assert sector.examples_en == () and sector.examples_de == ()
+
+
 # --------------------------------------------------------------------------- mapping
 
 

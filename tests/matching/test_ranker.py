@@ -245,7 +245,7 @@ def test_estimator_contract(catalogue: Catalogue) -> None:
 def real_matcher(default_store) -> CentreMatcher:
     from matching.encoder import make_encoder
 
-    return CentreMatcher(encoder=make_encoder("onnx-int8")).fit(Catalogue.from_store(default_store))
+    return CentreMatcher(encoder=make_encoder("use-multilingual")).fit(Catalogue.from_store(default_store))
 
 
 @pytest.mark.model

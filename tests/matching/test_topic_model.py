@@ -7,7 +7,17 @@ import pytest
 
 from graph.errors import InvalidInput, UnreadableInput
 from graph.records import Concept
-from matching.topic_model import DEFAULT_TOPIC_MODEL, TopicModel, load_topic_model, train_topic_model
+from matching.topic_model import (
+    DEFAULT_TOPIC_MODEL,
+    STACK_FEATURES,
+    TopicModel,
+    fit_stacker,
+    fit_topic_model,
+    load_topic_model,
+    mean_ndcg,
+    stack_features,
+    train_topic_model,
+)
 
 T = "https://w3id.org/regiomatch/concept/technology/"
 
@@ -87,7 +97,9 @@ def test_committed_model_covers_the_technology_scheme_and_beat_the_baseline() ->
     assert set(model.keys) == leaves and len(leaves) == 34
     cv = model.figures["cv"]
     assert model.figures["hubs"] >= 200 and model.figures["folds"] >= 5
-    assert cv["text + model (weight 0.3)"]["ndcg@5"] > cv["most frequent (baseline)"]["ndcg@5"]
+    assert cv["text + stacked (w 0.5, default)"]["ndcg@5"] > cv["most frequent (baseline)"]["ndcg@5"]
+    assert model.stacked and model.prior is not None and len(model.stack) == len(STACK_FEATURES) + 1
+    assert model.figures["C"] in model.figures["C_grid"]
     assert len(model.calibration) == 4
 
 
@@ -96,3 +108,92 @@ def test_linker_default_calibration_is_the_one_the_build_fitted() -> None:
 
     model = load_topic_model(DEFAULT_TOPIC_MODEL)
     assert model is not None and tuple(model.calibration) == CALIBRATION
+
+
+def _hubs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Toy hubs: vectors whose first two dimensions say robotics / cloud, the label words
+    of a third area in some texts (signals), levels 0-5 per area."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 8)).astype(np.float32)
+    named = rng.random(n) < 0.5  # the text names the third area
+    grades = np.column_stack([
+        np.where(x[:, 0] > 0.3, 5, 0), np.where(x[:, 1] > 0.0, 4, 0),
+        np.where(named, 5, np.where(rng.random(n) < 0.2, 2, 0)), np.full(n, 1),
+    ])
+    signals = np.zeros((n, 4, 4), dtype=np.float32)
+    signals[:, 2, 0] = named
+    signals[:, 2, 1] = np.log1p(2 * named)
+    return x, signals, grades
+
+
+def test_stacked_model_ranks_held_out_hubs_by_their_evidence() -> None:
+    x, signals, grades = _hubs(160, seed=0)
+    keys = ["robotics", "cloud-services", "photonics", "everyone"]
+    model = fit_topic_model(x, signals, grades, keys, "toy", c_grid=(0.5, 2.0), folds=4)
+    hx, hsignals, hgrades = _hubs(60, seed=1)  # hubs it never saw
+    p = model.stacked_proba(hsignals, hx)
+    assert p.shape == (60, 4) and ((0 <= p) & (p <= 1)).all()
+    named = hsignals[:, 2, 0] > 0
+    assert p[named, 2].min() > p[~named, 2].max()  # the label match decides the third area
+    prior_only = np.tile(model.prior, (60, 1))
+    assert mean_ndcg(p, hgrades) > mean_ndcg(prior_only, hgrades) + 0.05
+    assert model.figures["C"] in (0.5, 2.0)
+
+
+def test_stacked_build_is_deterministic_and_round_trips() -> None:
+    x, signals, grades = _hubs(80, seed=2)
+    keys = ["a", "b", "c", "d"]
+    a = fit_topic_model(x, signals, grades, keys, "toy", folds=3).to_bytes()
+    b = fit_topic_model(x, signals, grades, keys, "toy", folds=3).to_bytes()
+    assert a == b
+    back = TopicModel.from_bytes(a)
+    assert back.stacked and back.prior is not None
+    np.testing.assert_allclose(back.stacked_proba(signals, x), TopicModel.from_bytes(b).stacked_proba(signals, x))
+
+
+def test_stacked_model_aligned_to_concepts_gives_unknown_ones_zero() -> None:
+    x, signals, grades = _hubs(80, seed=3)
+    model = fit_topic_model(x, signals, grades, ["robotics", "cloud-services", "c", "d"], "toy", folds=3)
+    concepts = [Concept(iri=T + k, scheme="technology", key=k, label_en=k, label_de=k) for k in ("cloud-services", "new")]
+    aligned = model.for_concepts(concepts)
+    s = np.ones((len(x), 2, 4), dtype=np.float32)  # the new concept's label everywhere: still not suggested
+    p = aligned.stacked_proba(s, x)
+    assert (p[:, 1] == 0).all() and (p[:, 0] > 0).all()
+
+
+def test_stack_shape_and_format_errors_are_named(tmp_path) -> None:
+    x, signals, grades = _hubs(40, seed=4)
+    keys = ["a", "b", "c", "d"]
+    with pytest.raises(InvalidInput, match="disagree"):
+        fit_topic_model(x, signals[:, :3], grades, keys, "toy")
+    with pytest.raises(InvalidInput, match="folds"):
+        fit_topic_model(x, signals, grades, keys, "toy", folds=1)
+    with pytest.raises(InvalidInput, match="c_grid"):
+        fit_topic_model(x, signals, grades, keys, "toy", c_grid=(0.0,))
+    with pytest.raises(InvalidInput, match="disagree"):
+        stack_features(np.full(4, 0.5), signals[:, :, :3], np.full((40, 4), 0.5))
+    with pytest.raises(InvalidInput, match="disagree"):
+        fit_stacker(np.zeros((40, 4, 3)), grades > 0)
+    first = train_topic_model(x, grades > 0, keys, "toy")
+    with pytest.raises(InvalidInput, match="no second stage"):
+        first.stacked_proba(signals, x)
+    with pytest.raises(InvalidInput, match="expected 7"):
+        TopicModel(first.keys, first.coef, first.intercept, "toy", prior=np.full(4, 0.5), stack=(1.0, 2.0))
+    with pytest.raises(InvalidInput, match="prior has shape"):
+        TopicModel(first.keys, first.coef, first.intercept, "toy", prior=np.full(3, 0.5), stack=(0.0,) * 7)
+    model = fit_topic_model(x, signals, grades, keys, "toy", folds=3)
+    with pytest.raises(InvalidInput, match="signals cover 3 topics"):
+        model.stacked_proba(signals[:, :3], x)
+    bad = tmp_path / "m.json.gz"
+    bad.write_bytes(_with_stack_features(model, ["prior_logit"]))
+    with pytest.raises(UnreadableInput, match="stack features"):
+        load_topic_model(bad)
+
+
+def _with_stack_features(model: TopicModel, features: list[str]) -> bytes:
+    import gzip
+    import json
+
+    doc = json.loads(gzip.decompress(model.to_bytes()))
+    doc["stack"]["features"] = features
+    return gzip.compress(json.dumps(doc).encode())

@@ -249,7 +249,7 @@ def test_train_refuses_uninformative_outcomes_and_saves_nothing(default_store, d
 
 @pytest.mark.model
 def test_german_ransomware_need_in_boerde(default_store_dir):
-    res = run(default_store_dir, "match", RANSOM, "-m", "15083270", "-k", "5", "--json", encoder="onnx-int8")
+    res = run(default_store_dir, "match", RANSOM, "-m", "15083270", "-k", "5", "--json", encoder="use-multilingual")
     assert res.exit_code == 0, res.output
     matches = json.loads(res.stdout)["matches"]
     cyber = [m for m in matches if any(t["label"] == "Cybersecurity" for t in m["topics"])]
@@ -258,14 +258,14 @@ def test_german_ransomware_need_in_boerde(default_store_dir):
 
 
 @pytest.mark.model
-def test_sensor_networking_suggests_internet_of_things(default_store_dir):
+def test_sensor_networking_suggests_sensors(default_store_dir):
     res = run(
         default_store_dir, "topics", "suggest", "Wir wollen unsere Produktion mit Sensoren vernetzen", "--json",
-        encoder="onnx-int8",
+        encoder="use-multilingual",
     )
     assert res.exit_code == 0, res.output
     keys = [t["key"] for t in json.loads(res.stdout)["topics"]]
-    assert "internet-of-things" in keys[:3]
+    assert "sensors-vision-processing-systems" in keys[:3]
 
 
 def test_topics_suggest_marks_weak_evidence_instead_of_falling_back(default_store_dir):
