@@ -217,15 +217,15 @@ def _concept_reasons(
     weight: float,
     fit: ConceptFit,
     i: int,
-    need: _Need,
+    wanted: _Need,
     analysis: TextAnalysis,
     verb: str,
 ) -> list[Reason]:
-    if weight <= 0 or not need.rows.size:
+    if weight <= 0 or not wanted.rows.size:
         return []
-    explicit = need.explicit
+    explicit = wanted.explicit
     out = []
-    for j, c, share in fit.explain_need(i, need.rows, need.weights, need.total):
+    for j, c, share in fit.explain_need(i, wanted.rows, wanted.weights, wanted.total):
         contribution = weight * share
         if contribution <= _MIN:
             continue
