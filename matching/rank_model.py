@@ -26,6 +26,9 @@ service            service    the service factor
 sector             sector     the sector factor (NACE of the asker)
 sector_reach       sector     the same, for centres within reach
 geography          geography  the geography factor of ``matching._geo``
+local              geography  the centre sits in the asker's municipality or district or
+                              serves it (geography factor >= 0.85)
+neighbour          geography  the centre sits in a neighbouring district (0.7 to 0.85)
 home_general       geography  a general (regional, all-topics) centre of the asker's state
 near_far           geography  ``exp(-km / 150)`` for centres out of reach
 general_reach      geography  a general regional centre within reach of a located asker
@@ -78,6 +81,8 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("sector", "sector"),
     ("sector_reach", "sector"),
     ("geography", "geography"),
+    ("local", "geography"),
+    ("neighbour", "geography"),
     ("home_general", "geography"),
     ("near_far", "geography"),
     ("general_reach", "geography"),
@@ -120,6 +125,7 @@ DEFAULT_RANK_MODEL = Path(__file__).resolve().parent / "data" / "rank_model.json
 _FORMAT = "regiomatch-rank-model/1"
 MAIN_CONCEPTS = 3  # how many of the need's best concepts count as its main ones
 FAR_SCALE_KM = 150.0
+LOCAL, NEIGHBOUR = 0.85, 0.7  # geography factor from which a centre is local / in a neighbouring district
 _WIDE = ("national", "international")
 
 
@@ -198,7 +204,9 @@ class RankFeatures:
             factors[:, 1], spec * reach, l3 * reach, l12 * reach, spec * far, l3 * far,
             factors[:, 2],
             factors[:, 3], factors[:, 3] * reach,
-            factors[:, 4], home, near_far, general_reach, self.countries_named(need) if need else np.zeros_like(reach),
+            factors[:, 4], (factors[:, 4] >= LOCAL).astype(np.float32),
+            ((factors[:, 4] >= NEIGHBOUR) & (factors[:, 4] < LOCAL)).astype(np.float32),
+            home, near_far, general_reach, self.countries_named(need) if need else np.zeros_like(reach),
         ]).astype(np.float32)
 
 

@@ -240,12 +240,14 @@ class CentreMatcher(Estimator):
         prepared = self.resolver_.prepare(query)
         return self._factors(prepared, self._encode([prepared])[0])[0]
 
-    def feature_matrix(self, query: MatchQuery) -> np.ndarray:
-        """``(n_centres, len(FEATURES))`` features of the learned ranking for ``query`` (what
-        ``python -m matching.build_rank_model`` fits on)."""
+    def feature_matrix(self, query: MatchQuery) -> tuple[np.ndarray, Assessment]:
+        """``(n_centres, len(FEATURES))`` features of the learned ranking for ``query`` and what the
+        expertise rule found (its ``cap`` turns scores into the ranking's); what
+        ``python -m matching.build_rank_model`` fits on."""
         self._check_fitted("centre_vectors_")
         prepared = self.resolver_.prepare(query)
-        return self._factors(prepared, self._encode([prepared])[0])[4]
+        _, _, ctx, _, x = self._factors(prepared, self._encode([prepared])[0])
+        return x, ctx.expertise
 
     # ------------------------------------------------------------------ internals
 
