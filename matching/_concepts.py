@@ -100,12 +100,18 @@ class ConceptFit:
 
     def explain(self, i: int, q: np.ndarray) -> list[tuple[int, int, float]]:
         """For centre ``i``: ``(query concept j, offered concept c, share of the fit)`` per need."""
-        total = float(q.sum())
         nz = np.flatnonzero(q)
+        return self.explain_need(i, nz, q[nz], float(q.sum()))
+
+    def explain_need(self, i: int, nz: np.ndarray, q_nz: np.ndarray, total: float) -> list[tuple[int, int, float]]:
+        """:meth:`explain` with the query's nonzero rows ``nz``, their weights and the weights'
+        sum worked out once per query (the reasons of k centres share them)."""
         credit = self.credit[i, nz]
         keep = credit > 0
+        if not keep.any():
+            return []
         nz, credit = nz[keep], credit[keep]
-        shares = (q[nz] * credit / total).tolist()
+        shares = (q_nz[keep] * credit / total).tolist()
         out = list(zip(nz.tolist(), self.best[i, nz].tolist(), shares))
         return sorted(out, key=lambda t: -t[2])
 
@@ -124,12 +130,22 @@ class SectorFit:
         self._levels_t = np.ascontiguousarray(self.levels.T)
         key_of = {c.iri: c.key for c in nace}
         self.section_of = {c.key: key_of.get(b, "") for c in nace for b in c.broader}
+        self._weights: dict[tuple[str, ...], np.ndarray] = {}
         self.matches: list[set[str]] = [
             {key_of.get(m, m.rstrip("/").rsplit("/", 1)[-1]) for m in s.close_match} for s in sectors
         ]
 
     def weights(self, keys: tuple[str, ...]) -> np.ndarray:
-        """``(n_sectors,)`` credit of each sector concept for NACE ``keys`` (division and/or section)."""
+        """``(n_sectors,)`` credit of each sector concept for NACE ``keys`` (division and/or section);
+        remembered per ``keys`` (there are a few hundred NACE codes), read-only."""
+        hit = self._weights.get(keys)
+        if hit is None:
+            hit = self._weights_of(keys)
+            hit.flags.writeable = False
+            self._weights[keys] = hit
+        return hit
+
+    def _weights_of(self, keys: tuple[str, ...]) -> np.ndarray:
         wanted = set(keys)
         sections = {k if k.isalpha() else self.section_of.get(k, "") for k in keys} - {""}
         out = np.zeros(len(self.sectors), dtype=np.float32)

@@ -131,6 +131,8 @@ class _OnnxState:
         prepared = [t.strip() for t in texts]  # sentence-transformers strips too
         if self.spec.do_lower_case:
             prepared = [t.lower() for t in prepared]
+        if len(prepared) == 1:
+            return self.run_one(prepared[0])
         # Longest first, as sentence-transformers does, so batches pad little.
         order = sorted(range(len(prepared)), key=lambda i: -len(prepared[i]))
         rows: list[int] = []
@@ -149,3 +151,11 @@ class _OnnxState:
         out = np.empty((len(prepared), pieces[0].shape[1]), dtype=np.float32)
         out[rows] = np.concatenate(pieces)
         return out
+
+    def run_one(self, text: str) -> np.ndarray:
+        """``run`` for one prepared text: no sorting or padding, and a single text's attention
+        mask and token types are known (all ones, all zeros), so only the ids are converted."""
+        ids = np.array(self.tokenizer.encode(text).ids, dtype=np.int64)[None, :]
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        (pooled,) = self.session.run(None, {name: feed[name] for name in self.inputs})
+        return pooled

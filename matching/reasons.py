@@ -26,6 +26,7 @@ Each reason also carries ``parts``, the facts of its sentence as values:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -101,6 +102,32 @@ class QueryContext:
     # whether the need's concepts are known (named, a label found, a sure classification), not guessed
     sure: bool = True
 
+    @cached_property
+    def topic_need(self) -> _Need:
+        """The topic weights as the reasons of every centre read them (worked out once)."""
+        return _Need.of(self.topic_weights, self.prepared.topic_rows)
+
+    @cached_property
+    def service_need(self) -> _Need:
+        """The service weights as the reasons of every centre read them (worked out once)."""
+        return _Need.of(self.service_weights, self.prepared.service_rows)
+
+
+@dataclass(frozen=True)
+class _Need:
+    """A query's concept weights reduced to what ``ConceptFit.explain_need`` reads, and the
+    concepts the query named explicitly."""
+
+    rows: np.ndarray  # the nonzero rows
+    weights: np.ndarray  # their weights
+    total: float
+    explicit: frozenset[int]
+
+    @classmethod
+    def of(cls, q: np.ndarray, explicit: tuple[int, ...]) -> _Need:
+        rows = np.flatnonzero(q)
+        return cls(rows, q[rows], float(q.sum()), frozenset(explicit))
+
 
 @dataclass(frozen=True, eq=False)
 class ReasonWriter:
@@ -146,13 +173,9 @@ class ReasonWriter:
                 "text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})",
                 {"similarity": round(row.text, 4)},
             ))
+        out += _concept_reasons("topic", w["topic"], self.topic_fit, i, ctx.topic_need, p.topics, "offers", ctx.sure)
         out += _concept_reasons(
-            "topic", w["topic"], self.topic_fit, i, ctx.topic_weights, p.topics, set(p.topic_rows),
-            centre, "offers", ctx.sure,
-        )
-        out += _concept_reasons(
-            "service", w["service"], self.service_fit, i, ctx.service_weights, p.services, set(p.service_rows),
-            centre, "offers the service", ctx.sure,
+            "service", w["service"], self.service_fit, i, ctx.service_need, p.services, "offers the service", ctx.sure
         )
         if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
             hit = self.sector_fit.explain(i, ctx.sector_weights)
@@ -196,17 +219,16 @@ def _concept_reasons(
     weight: float,
     fit: ConceptFit,
     i: int,
-    q: np.ndarray,
+    wanted: _Need,
     analysis: TextAnalysis,
-    explicit: set[int],
-    centre: Centre,
     verb: str,
     sure: bool = True,
 ) -> list[Reason]:
-    if weight <= 0 or not q.any():
+    if weight <= 0 or not wanted.rows.size:
         return []
+    explicit = wanted.explicit
     out = []
-    for j, c, share in fit.explain(i, q):
+    for j, c, share in fit.explain_need(i, wanted.rows, wanted.weights, wanted.total):
         contribution = weight * share
         if contribution <= _MIN:
             continue

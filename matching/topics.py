@@ -63,8 +63,7 @@ __all__ = ["NEED_CLASSIFIER_WEIGHT", "TopicSuggestion", "TopicSuggester", "conce
 
 _SCHEMES = ("technology", "service", "sector")
 NEED_CLASSIFIER_WEIGHT = 0.7  # share of the need classifier in a need's topic scores (chosen on the fair dev half)
-CLASSIFIER_SURE = 0.45  # the need classifier's probability from which its best concept counts as linked
-# (on the fair dev half about 80 % of the needs reach it, and their best concept is right in about 95 %)
+CLASSIFIER_SURE = 0.45  # need classifier's probability making its best concept linked (dev half: 80 % reach it, 95 % right)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -249,26 +248,30 @@ class TopicSuggester(Estimator):
         also how many of its passages (sentences joined up to 400 characters) name a label."""
         self._check_fitted("index_")
         n = len(self.concepts_)
+        hits = self.index_.find(text)
+        if not hits:  # most needs name few labels of a scheme, many none of the services
+            # no label in the text: none in any of its passages either
+            return TextAnalysis(np.zeros(n, dtype=np.float32), ((),) * n, np.zeros(n, dtype=np.float32) if mentions else None)
         lexical = np.zeros(n, dtype=np.float32)
-        evidence: list[dict[str, None]] = [{} for _ in range(n)]
+        evidence: dict[int, dict[str, None]] = {}  # only the concepts with evidence
         found = np.zeros(n, dtype=np.int32)
-        for hit in self.index_.find(text):
+        for hit in hits:
             found[hit.concept] += 1
             lexical[hit.concept] = max(lexical[hit.concept], hit.strength)
-            evidence[hit.concept][hit.surface] = None
+            evidence.setdefault(hit.concept, {})[hit.surface] = None
         lexical = np.minimum(1.0, lexical + 0.05 * np.maximum(found - 1, 0)).astype(np.float32)
         for g in np.flatnonzero(lexical):
             kids = self.children_[g]
             for kid in kids:
                 if lexical[kid] < 0.5 * lexical[g]:
                     lexical[kid] = 0.5 * lexical[g]
-                    evidence[kid].update(evidence[g])
+                    evidence.setdefault(int(kid), {}).update(evidence.get(int(g), {}))
         counts = None
         if mentions:
             counts = np.zeros(n, dtype=np.float32)
             for passage in _passages(text):
                 counts += self.analyse(passage).lexical >= 0.5
-        return TextAnalysis(lexical, tuple(tuple(e) for e in evidence), counts)
+        return TextAnalysis(lexical, tuple(tuple(evidence.get(i, ())) for i in range(n)), counts)
 
     def signals(self, analysis: TextAnalysis, vector: np.ndarray) -> np.ndarray:
         """The text signals ``(n_concepts, 4)`` the topic model's second stage reads: label
@@ -307,11 +310,8 @@ class TopicSuggester(Estimator):
         return ((1.0 - p) * text_score + p * prior).astype(np.float32)
 
     def confidence(self, vector: np.ndarray) -> float:
-        """The need classifier's probability of its most likely concept (of either scheme) for a
-        text's vector; 0 without a classifier."""
-        if self.classifier_ is None:
-            return 0.0
-        return float(self.classifier_.predict_proba(vector)[0].max())
+        """The need classifier's top probability (either scheme) for a text's vector; 0 without one."""
+        return 0.0 if self.classifier_ is None else float(self.classifier_.predict_proba(vector)[0].max())
 
     def _classified(self, text_score: np.ndarray, vector: np.ndarray) -> np.ndarray:
         """Mix in the need classifier's probabilities, scaled so its most likely concept (of either

