@@ -262,3 +262,27 @@ def test_english_need_without_location(real_matcher: CentreMatcher) -> None:
     assert all(
         any(e.label_en.startswith("Artificial Intelligence") for e in m.centre.topics) for m in top[:3]
     )
+
+
+@pytest.mark.model
+def test_guessed_topics_are_marked_weak_and_named_ones_are_not(real_matcher) -> None:
+    def topic_parts(text: str) -> list[dict]:
+        out = real_matcher.match(MatchQuery(text, municipality="15083270"), k=5)
+        return [r.parts for m in out for r in m.reasons if r.factor in ("topic", "service") and r.contribution > 0]
+
+    nonsense = topic_parts("qwertzuiop asdfghjkl")
+    assert nonsense and all(p.get("weak") for p in nonsense)  # ranked by guessed concepts, and says so
+    named = topic_parts("Wir brauchen Hilfe bei der IT-Sicherheit nach einem Angriff")
+    assert named and not any(p.get("weak") for p in named)
+
+
+@pytest.mark.model
+def test_learned_ranking_puts_the_national_cyber_office_first_among_specialists(real_matcher) -> None:
+    out = real_matcher.match(MatchQuery("Ein Verschlüsselungstrojaner hat unsere Rechner lahmgelegt", municipality="15003000"))
+    ids = [m.centre.id for m in out]
+    # Transferstelle Cybersicherheit im Mittelstand (nationwide, level 5) before every other centre but
+    # the asker's own state centre in Magdeburg (general, level 1), which the older set also grades 2
+    assert ids.index("edihcat-244") <= 1, ids
+    assert set(ids[: ids.index("edihcat-244")]) <= {"edihcat-260"}, ids
+    for m in out:
+        assert m.score == pytest.approx(sum(r.contribution for r in m.reasons), abs=2e-3)
