@@ -1,14 +1,60 @@
-"""Atomic file replacement: a file is either the old one or the complete new one, never half written."""
+"""Files of the matcher: atomic replacement (a file is either the old one or the complete new one,
+never half written), and the deterministic gzip'd JSON of the committed model artefacts."""
 
 from __future__ import annotations
 
 import contextlib
+import gzip
+import io
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-__all__ = ["replacing", "write_atomic"]
+import numpy as np
+
+__all__ = ["gzip_json", "read_gzip_json", "read_json", "replacing", "rounded", "write_atomic"]
+
+
+def read_json(path: str | os.PathLike[str], what: str, missing: str) -> Any:
+    """The JSON document at ``path``; ``UnreadableInput`` saying ``missing`` when there is no file,
+    or naming ``what`` it should have been when it cannot be read or parsed."""
+    from graph.errors import UnreadableInput
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnreadableInput(missing) from None
+    except (OSError, ValueError) as exc:
+        raise UnreadableInput(f"cannot read the {what} {os.fspath(path)!r}: {exc}") from exc
+
+
+def rounded(values: Any) -> list[Any]:
+    """A vector (or matrix, by rows) as floats rounded to 6 decimals, so an artefact's bytes carry no noise."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim <= 1:
+        return [round(float(v), 6) for v in arr.reshape(-1)]
+    return [rounded(row) for row in arr]
+
+
+def gzip_json(doc: dict[str, Any]) -> bytes:
+    """``doc`` as gzip'd JSON with sorted keys and no timestamp: the same document, the same bytes."""
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as f:
+        f.write(json.dumps(doc, indent=None, sort_keys=True).encode("utf-8"))
+    return buf.getvalue()
+
+
+def read_gzip_json(data: bytes, expected_format: str) -> dict[str, Any]:
+    """The document of :func:`gzip_json` bytes; ``ValueError`` (or ``OSError``) if they are not one
+    of ``expected_format``."""
+    doc = json.loads(gzip.decompress(data))
+    if not isinstance(doc, dict) or doc.get("format") != expected_format:
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise ValueError(f"format {found!r}, expected {expected_format!r}")
+    return doc
 
 
 @contextlib.contextmanager

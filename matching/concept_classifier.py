@@ -18,9 +18,6 @@ were never training data) and a by-concept-text cross-validation over the exampl
 
 from __future__ import annotations
 
-import gzip
-import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._files import gzip_json, read_gzip_json, rounded
 from matching.concept_linking import definition_units
 
 if TYPE_CHECKING:
@@ -88,20 +86,13 @@ class ConceptClassifier:
 
     def to_bytes(self) -> bytes:
         """gzip'd JSON, weights rounded to 6 decimals, no timestamp (byte-for-byte reproducible)."""
-        doc = {"format": _FORMAT, "model_id": self.model_id, "keys": list(self.keys),
-               "intercept": [round(float(v), 6) for v in self.intercept],
-               "coef": [[round(float(v), 6) for v in row] for row in self.coef.T], "figures": self.figures}
-        buf = io.BytesIO()
-        with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as f:
-            f.write(json.dumps(doc, sort_keys=True).encode("utf-8"))
-        return buf.getvalue()
+        return gzip_json({"format": _FORMAT, "model_id": self.model_id, "keys": list(self.keys),
+                          "intercept": rounded(self.intercept), "coef": rounded(self.coef.T), "figures": self.figures})
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "concept classifier") -> ConceptClassifier:
         try:
-            doc = json.loads(gzip.decompress(data))
-            if doc.get("format") != _FORMAT:
-                raise ValueError(f"format {doc.get('format')!r}, expected {_FORMAT!r}")
+            doc = read_gzip_json(data, _FORMAT)
             return cls(tuple(doc["keys"]), np.asarray(doc["coef"], dtype=np.float32).T.copy(),
                        np.asarray(doc["intercept"], dtype=np.float32), str(doc["model_id"]), dict(doc.get("figures", {})))
         except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._files import read_json
 from matching.topics import CLASSIFIER_SURE
 from matching.weights import FACTORS
 
@@ -300,12 +301,8 @@ def need_is_sure(topics: TopicSuggester, p: Prepared, vector: np.ndarray | None)
 
 def load_rank_model(path: str | os.PathLike[str] = DEFAULT_RANK_MODEL) -> RankModel:
     """Read a rank model written by ``python -m matching.build_rank_model``."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnreadableInput(f"no rank model at {os.fspath(path)!r}: run 'python -m matching.build_rank_model'") from None
-    except (OSError, ValueError) as exc:
-        raise UnreadableInput(f"cannot read the rank model {os.fspath(path)!r}: {exc}") from exc
+    doc = read_json(path, "rank model",
+                    f"no rank model at {os.fspath(path)!r}: run 'python -m matching.build_rank_model'")
     if not isinstance(doc, dict) or doc.get("format") != _FORMAT or not isinstance(doc.get("features"), dict):
         raise UnreadableInput(f"{os.fspath(path)!r} is not a rank model (format {_FORMAT!r} expected)")
     given = doc["features"]

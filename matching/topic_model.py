@@ -26,9 +26,6 @@ only to train. The model is tied to the embedding model it was trained with
 
 from __future__ import annotations
 
-import gzip
-import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._files import gzip_json, read_gzip_json, rounded
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -160,24 +158,19 @@ class TopicModel:
             "format": _FORMAT,
             "model_id": self.model_id,
             "keys": list(self.keys),
-            "intercept": [round(float(v), 6) for v in self.intercept],
-            "coef": [[round(float(v), 6) for v in row] for row in self.coef.T],
+            "intercept": rounded(self.intercept),
+            "coef": rounded(self.coef.T),
             "calibration": list(self.calibration),
             "figures": self.figures,
-            "prior": None if self.prior is None else [round(float(v), 6) for v in self.prior],
-            "stack": {"features": list(STACK_FEATURES), "weights": [round(float(v), 6) for v in self.stack]},
+            "prior": None if self.prior is None else rounded(self.prior),
+            "stack": {"features": list(STACK_FEATURES), "weights": rounded(self.stack)},
         }
-        buf = io.BytesIO()
-        with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as f:
-            f.write(json.dumps(doc, indent=None, sort_keys=True).encode("utf-8"))
-        return buf.getvalue()
+        return gzip_json(doc)
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "topic model") -> TopicModel:
         try:
-            doc = json.loads(gzip.decompress(data))
-            if doc.get("format") != _FORMAT:
-                raise ValueError(f"format {doc.get('format')!r}, expected {_FORMAT!r}")
+            doc = read_gzip_json(data, _FORMAT)
             return cls(
                 keys=tuple(doc["keys"]),
                 coef=np.asarray(doc["coef"], dtype=np.float32).T.copy(),

@@ -35,7 +35,7 @@ import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
 from graph.store import is_remote
-from matching._files import write_atomic
+from matching._files import read_json, write_atomic
 
 __all__ = [
     "FACTORS",
@@ -134,12 +134,7 @@ def save_weights(weights: dict[str, float], path: str | os.PathLike[str], **meta
 
 def load_weights(path: str | os.PathLike[str]) -> dict[str, float]:
     """Read a weights file written by :func:`save_weights` (checked like ``weights=`` dicts)."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnreadableInput(f"no weights file at {os.fspath(path)!r}: run 'regiomatch train' first") from None
-    except (OSError, ValueError) as exc:
-        raise UnreadableInput(f"cannot read the weights file {os.fspath(path)!r}: {exc}") from exc
+    doc = read_json(path, "weights file", f"no weights file at {os.fspath(path)!r}: run 'regiomatch train' first")
     weights = doc.get("weights") if isinstance(doc, dict) else None
     if not isinstance(weights, dict):
         raise UnreadableInput(
