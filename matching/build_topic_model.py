@@ -4,7 +4,7 @@
 
 Reads the hubs' descriptions (``edih_catalogue.csv``) and technology levels
 (``edih_hub_technologies.csv``) from ``../shared/data/centres``, embeds the
-descriptions with the default encoder, and:
+descriptions with ``TOPIC_MODEL_ENCODER`` (all-MiniLM-L6-v2, int8 ONNX), and:
 
 1. cross-validates by hub (K folds over hubs, so no hub is scored by a model that
    saw it) and prints nDCG@5 and Recall@5 against the hubs' own levels for the
@@ -35,7 +35,7 @@ import numpy as np
 from graph import iris
 from graph.errors import RegiomatchError
 from matching import metrics
-from matching.topic_model import DEFAULT_TOPIC_MODEL, TopicModel, fit_topic_model
+from matching.topic_model import DEFAULT_TOPIC_MODEL, TOPIC_MODEL_ENCODER, TopicModel, fit_topic_model
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "centres"
 STACK_WEIGHTS = (0.3, 0.5, 0.7, 1.0)  # of the stacked model against the text score; 0.5 is the suggester's default
@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
             catalogue = Catalogue(centres=(), concepts=tuple(views.concepts(store)))
         finally:
             store.close()
-    encoder = make_encoder("onnx-int8")
+    encoder = make_encoder(TOPIC_MODEL_ENCODER)
     suggester = TopicSuggester(encoder=encoder, vector_cache=args.vector_cache, topic_model=None, prior_weight=0.0)
     suggester.fit(catalogue)
     leaves = [c for c, ok in zip(suggester.concepts_, suggester.candidates_, strict=True) if ok]

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 DEFAULT_TOPIC_MODEL = Path(__file__).resolve().parent / "data" / "topic_model.json.gz"
+TOPIC_MODEL_ENCODER = "onnx-int8"  # the encoder kind the committed model was trained with (build_topic_model)
 _FORMAT = "regiomatch-topic-model/2"
 # the second stage's inputs per (text, area), in this order; the middle four are the
 # suggester's text signals (TopicSuggester.signals)

@@ -165,10 +165,19 @@ class Runtime:
         """A topic suggester for one concept scheme, fitted on ``catalogue``. A need's topics
         come from the need alone; for a centre's description (``centre``) the hub catalogue's
         topic model and the topics' frequency among centres break ties."""
+        from matching.topic_model import TOPIC_MODEL_ENCODER
         from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
 
+        options = self.model_options()
+        if centre and scheme == "technology" and self.settings.encoder == _DEFAULT_ENCODER:
+            # a description is read with the encoder the hub topic model was trained with (USE scored
+            # no better there); an encoder chosen explicitly is kept, without the model
+            options["encoder"] = TOPIC_MODEL_ENCODER
         priors = {} if centre else {"prior_weight": 0.0, "model_weight": 0.0, "classifier_weight": NEED_CLASSIFIER_WEIGHT}
-        return TopicSuggester(**self.model_options(), scheme=scheme, **priors).fit(catalogue)
+        return TopicSuggester(**options, scheme=scheme, **priors).fit(catalogue)
+
+
+_DEFAULT_ENCODER = Settings.model_fields["encoder"].default
 
 
 @dataclass(frozen=True)

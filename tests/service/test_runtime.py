@@ -153,3 +153,18 @@ def test_catalogue_snapshot_is_reused_until_the_store_changes(
     assert [c.id for c in after.centres if c.id == "zz-new"] == ["zz-new"]
     assert len(after.centres) == len(first.centres) + 1
     assert len(list((store / "vectors").glob("catalogue-*.json"))) == 1
+
+
+@pytest.mark.model
+def test_descriptions_are_read_with_the_hub_topic_models_encoder_and_needs_with_the_default(
+    default_store_dir: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REGIOMATCH_ENCODER", raising=False)
+    rt = runtime(store=default_store_dir)
+    catalogue = rt.catalogue(regions=False)
+    centre = rt.suggester(catalogue, centre=True)
+    assert centre.model_ is not None  # the hub topic model is used, with the encoder it was trained with
+    need = rt.suggester(catalogue)
+    assert need.model_ is None and need.classifier_ is not None  # needs: the need classifier, no hub model
+    explicit = runtime(store=default_store_dir, encoder="hashing").suggester(catalogue, centre=True)
+    assert explicit.encoder_.model_id != centre.encoder_.model_id  # an explicit encoder is kept
