@@ -29,7 +29,8 @@ geography          geography  the geography factor of ``matching._geo``
 local              geography  the centre sits in the asker's municipality or district or
                               serves it (geography factor >= 0.85)
 neighbour          geography  the centre sits in a neighbouring district (0.7 to 0.85)
-home_general       geography  a general (regional, all-topics) centre of the asker's state
+home_general       geography  a general centre (regional Mittelstand-Digital, all topics) of
+                              the asker's state
 near_far           geography  ``exp(-km / 150)`` for centres out of reach
 general_reach      geography  a general regional centre within reach of a located asker
 country_named      geography  the need names the centre's country ("SME in Portugal",
@@ -128,6 +129,7 @@ FEATURE_NAMES = tuple(name for name, _ in FEATURES)
 DEFAULT_RANK_MODEL = Path(__file__).resolve().parent / "data" / "rank_model.json"
 _FORMAT = "regiomatch-rank-model/1"
 MAIN_CONCEPTS = 3  # how many of the need's best concepts count as its main ones
+MIN_MAIN_SCORE = 0.1  # below this score a concept is noise, not one of the need's main concepts
 FAR_SCALE_KM = 150.0
 LOCAL, NEIGHBOUR = 0.85, 0.7  # geography factor from which a centre is local / in a neighbouring district
 _WIDE = ("national", "international")
@@ -144,9 +146,9 @@ class RankFeatures:
         self.level12 = ((self.levels >= 1) & (self.levels <= 2)).astype(np.float32)
         self.wide = np.array([c.scope in _WIDE for c in centres], dtype=bool)
         self.state = np.array([c.state_ags or "" for c in centres])
+        # a regional Mittelstand-Digital centre: its mandate is every SME of its region, whatever the topic
         self.general = np.array(
-            [c.centre_type in ("mittelstand-digital", "regional") and c.scope == "regional" for c in centres],
-            dtype=np.float32,
+            [c.centre_type == "mittelstand-digital" and c.scope == "regional" for c in centres], dtype=np.float32
         )
         self.untagged = np.array([not c.topics for c in centres], dtype=np.float32)
         self.country = [c.country or "" for c in centres]
@@ -166,12 +168,13 @@ class RankFeatures:
         return np.array([c in named for c in self.country], dtype=np.float32)
 
     def main_concepts(self, scores: np.ndarray) -> np.ndarray:
-        """``(n_concepts,)`` weights summing to 1 over the need's ``MAIN_CONCEPTS`` best (all 0: none)."""
+        """``(n_concepts,)`` weights summing to 1 over the need's ``MAIN_CONCEPTS`` best scoring at least
+        ``MIN_MAIN_SCORE`` (all 0: none)."""
         w = np.zeros_like(scores, dtype=np.float32)
-        if not (scores > 0).any():
+        if not (scores >= MIN_MAIN_SCORE).any():
             return w
         top = np.argsort(-scores, kind="stable")[:MAIN_CONCEPTS]
-        top = top[scores[top] > 0]
+        top = top[scores[top] >= MIN_MAIN_SCORE]
         w[top] = scores[top]
         return w / w.sum()
 
