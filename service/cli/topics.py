@@ -55,7 +55,7 @@ def suggest(
         resembles = f'  ~ "{s.resembles}"' if s.resembles else ""
         typer.echo(f"{rank:>2}. {s.score:.3f}  {label}  [{s.key}]{because}{resembles}{'  (weak)' if s.weak else ''}")
     if found and all(s.weak for s in found):
-        typer.echo("weak evidence: no topic label in the text and no definition close enough; these are guesses")
+        typer.echo("weak evidence: no topic label in the text and no sure match with a concept's definition or example needs; these are guesses")
 
 
 def _suggest_batch(suggester: Any, path: Path, k: int) -> None:
