@@ -135,7 +135,9 @@ def test_without_location_a_level_5_specialist_beats_a_text_similar_level_1_cent
     cat = Catalogue(centres=(similar, specialist), concepts=CONCEPTS)
     plain = CentreMatcher(encoder=HashingEncoder(), expertise_first=False, rank_model=None).fit(cat)
     assert _order(plain.match(MatchQuery(text), k=2)) == ["similar", "specialist"]  # the failure class
-    out = CentreMatcher(encoder=HashingEncoder()).fit(cat).match(MatchQuery(text), k=2)  # learned ranking + rule
+    learned = CentreMatcher(encoder=HashingEncoder()).fit(cat).match(MatchQuery(text), k=2)  # the default
+    assert _order(learned) == ["specialist", "similar"]
+    out = CentreMatcher(encoder=HashingEncoder(), rank_model=None).fit(cat).match(MatchQuery(text), k=2)  # the rule's cut
     assert _order(out) == ["specialist", "similar"]
     assert "offers Cybersecurity only at level 1: ranked after the 1 specialist for it" in " ".join(
         r.text for r in out[1].reasons
