@@ -27,6 +27,7 @@ __all__ = [
     "resolve_encoder",
     "encode_cached",
     "matvec",
+    "linear_logits",
     "check_text",
     "check_k",
     "MAX_TEXT_CHARS",
@@ -112,6 +113,15 @@ def _vector_cache(directory: str, model_id: str) -> VectorCache:
     from matching.cache import VectorCache
 
     return VectorCache(directory, model_id)
+
+
+def linear_logits(vectors: np.ndarray, coef: np.ndarray, intercept: np.ndarray, what: str) -> np.ndarray:
+    """``vectors (n, d) @ coef (d, k) + intercept`` for one text vector or many, without BLAS threads;
+    ``InvalidInput`` naming ``what`` when the vectors have another dimension than ``coef``."""
+    vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    if vectors.shape[1] != coef.shape[0]:
+        raise InvalidInput(f"vectors have {vectors.shape[1]} dimensions; this {what} wants {coef.shape[0]}")
+    return np.einsum("nd,dk->nk", vectors, coef) + intercept
 
 
 def matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

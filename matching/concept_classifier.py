@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._base import linear_logits
 from matching._files import gzip_json, read_gzip_json, rounded
 from matching.concept_linking import definition_units
 
@@ -71,10 +72,7 @@ class ConceptClassifier:
 
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
         """P(concept | text) ``(n, n_keys)`` for text vectors ``(n, dim)``; rows sum to 1."""
-        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        if vectors.shape[1] != self.dim:
-            raise InvalidInput(f"vectors have {vectors.shape[1]} dimensions; this classifier wants {self.dim}")
-        z = vectors @ self.coef + self.intercept
+        z = linear_logits(vectors, self.coef, self.intercept, "classifier")
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)

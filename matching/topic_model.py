@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._base import linear_logits
 from matching._files import gzip_json, read_gzip_json, rounded
 
 if TYPE_CHECKING:
@@ -109,10 +110,7 @@ class TopicModel:
 
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
         """P(topic) ``(n, n_keys)`` for text vectors ``(n, dim)``."""
-        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        if vectors.shape[1] != self.dim:
-            raise InvalidInput(f"vectors have {vectors.shape[1]} dimensions; this topic model wants {self.dim}")
-        z = np.einsum("nd,dk->nk", vectors, self.coef) + self.intercept
+        z = linear_logits(vectors, self.coef, self.intercept, "topic model")
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     @property
