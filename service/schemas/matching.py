@@ -44,6 +44,8 @@ class Reason(_Model):
     factor: str
     contribution: float
     text: str
+    weak: bool = Field(False, description="a topic or service the need was only guessed to be about: "
+                       "no label in its text, no ticked topic and no sure classification")
 
 
 class TopicLevel(_Model):
@@ -76,7 +78,8 @@ class MatchPublic(_Model):
             municipality=c.municipality_ags, location=c.municipality_name or c.country,
             district=c.district_name, distance_km=m.distance_km, score=m.score,
             topics=[TopicLevel(iri=e.concept, label=e.label_en, level=e.level) for e in c.topics],
-            reasons=[Reason(factor=r.factor, contribution=r.contribution, text=r.text) for r in m.reasons],
+            reasons=[Reason(factor=r.factor, contribution=r.contribution, text=r.text,
+                            weak=bool((r.parts or {}).get("weak", False))) for r in m.reasons],
         )
 
 

@@ -41,7 +41,7 @@ def test_match_json_has_centres_scores_and_reasons(default_store_dir):
     assert data["query"]["municipality"] == "15083" and len(data["matches"]) == 5
     first = data["matches"][0]
     assert {"id", "name", "type", "location", "distance_km", "score", "topics", "reasons"} <= set(first)
-    assert first["reasons"] and {"factor", "contribution", "text"} == set(first["reasons"][0])
+    assert first["reasons"] and {"factor", "contribution", "text", "weak"} == set(first["reasons"][0])
     assert [m["score"] for m in data["matches"]] == sorted((m["score"] for m in data["matches"]), reverse=True)
 
 
@@ -292,3 +292,16 @@ def test_topics_suggest_for_a_centre_lets_the_catalogue_break_ties(default_store
     centre = json.loads(run(default_store_dir, "topics", "suggest", vague, "-k", "1", "--centre", "--json").stdout)
     assert centre["topics"][0]["key"] == frequent.most_common(1)[0][0]
     assert need["topics"][0]["key"] != centre["topics"][0]["key"]
+
+
+@pytest.mark.model
+def test_json_reasons_say_when_topics_are_only_guessed(default_store_dir):
+    def topic_reasons(text: str) -> list[dict]:
+        res = run(default_store_dir, "match", text, "-m", "15083270", "-k", "3", "--json", encoder="use-multilingual")
+        assert res.exit_code == 0, res.output
+        return [r for m in json.loads(res.stdout)["matches"] for r in m["reasons"] if r["factor"] == "topic"]
+
+    guessed = topic_reasons("qwertzuiop asdfghjkl")
+    assert guessed and all(r["weak"] for r in guessed)
+    named = topic_reasons(RANSOM)
+    assert named and not any(r["weak"] for r in named)
