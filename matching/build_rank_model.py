@@ -55,17 +55,11 @@ def _catalogue_needs(rt):  # noqa: ANN001, ANN202
     """The judged needs of the catalogue set, on its hubs in a temporary store."""
     import tempfile
 
-    from graph.build import build_store
-    from graph.loader import load_files
     from matching.labelled import load_queries
     from matching.ranker import CentreMatcher
 
     with tempfile.TemporaryDirectory(prefix="regiomatch-rank-") as tmp:
-        temp = rt.at(Path(tmp) / "store")
-        build_store(temp.location, bare=True)
-        with temp.open_store(writable=True) as st:
-            load_files(st, [DATA / "eval_catalogue_hubs.csv"], fmt="edih-csv")
-            catalogue = temp.catalogue(st)
+        catalogue = rt.at(Path(tmp) / "store").hub_catalogue(DATA / "eval_catalogue_hubs.csv")
     matcher = CentreMatcher(**rt.model_options(), rank_model=None).fit(catalogue)
     return _needs(matcher, load_queries(DATA / "queries_catalogue.jsonl")), [c.id for c in matcher.centres_]
 

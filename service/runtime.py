@@ -82,6 +82,18 @@ class Runtime:
         """The same settings with another store (e.g. a temporary one built for ``evaluate``)."""
         return Runtime(self.settings.model_copy(update={"store": os.fspath(location)}))
 
+    def hub_catalogue(self, csv_path: str | os.PathLike[str]) -> Catalogue:
+        """``init --bare`` + ``load --format edih-csv CSV`` into this runtime's store (a new one,
+        e.g. from :meth:`at` on a temporary directory), and its catalogue: how ``evaluate
+        --catalogue`` and the rank model's build read an EU hub catalogue export."""
+        from graph.build import build_store
+        from graph.loader import load_files
+
+        build_store(self.location, bare=True)
+        with self.open_store(writable=True) as st:
+            load_files(st, [Path(csv_path)], fmt="edih-csv")
+            return self.catalogue(st)
+
     # ------------------------------------------------------------------ store
 
     def open_store(self, *, writable: bool = False, create: bool = True) -> Store:

@@ -77,15 +77,9 @@ def evaluate(
 
 def _catalogue_from_csv(rt: Runtime, csv_path: Path, quiet: bool) -> Catalogue:
     """``regiomatch init --bare`` + ``regiomatch load --format edih-csv CSV`` into the runtime's store."""
-    from graph.build import build_store
-    from graph.loader import load_files
-
     if not quiet:
         typer.echo(f"  building a temporary store from {csv_path} ...", err=True)
-    build_store(rt.location, bare=True)
-    with rt.open_store(writable=True) as st:
-        load_files(st, [csv_path], fmt="edih-csv")
-        return rt.catalogue(st)
+    return rt.hub_catalogue(csv_path)
 
 
 def _run(rt: Runtime, cat: Catalogue, queries: list[Any], k: int, topics: bool, weights: Path | None,
