@@ -126,6 +126,7 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "Ukraine": ("ukraine", "ukrainian", "ukrainisch"),
 }
 FEATURE_NAMES = tuple(name for name, _ in FEATURES)
+_COL = {name: j for j, name in enumerate(FEATURE_NAMES)}  # column of each feature
 DEFAULT_RANK_MODEL = Path(__file__).resolve().parent / "data" / "rank_model.json"
 _FORMAT = "regiomatch-rank-model/1"
 MAIN_CONCEPTS = 3  # how many of the need's best concepts count as its main ones
@@ -155,6 +156,11 @@ class RankFeatures:
         words = {w: country for country, ws in COUNTRY_WORDS.items() for w in ws}
         self._country_words = words
         self._word = re.compile(r"\w+")
+        # each centre's country as a number, so a need naming countries is one ``isin`` (-1: none)
+        codes = {name: k for k, name in enumerate(dict.fromkeys(self.country))}
+        self._country_code = {name: k for name, k in codes.items() if name}
+        self._country_of = np.array([codes[c] if c else -1 for c in self.country], dtype=np.int32)
+        self._regional: dict[str, tuple[np.ndarray, ...]] = {}  # per asker's state: see _regional_columns
 
     def countries_named(self, text: str) -> np.ndarray:
         """``(n_centres,)`` 1.0 for centres in a country the text names (adjective endings allowed)."""
@@ -165,7 +171,10 @@ class RankFeatures:
                 hit = self._country_words.get(w[:-1]) or self._country_words.get(w[:-2])
             if hit:
                 named.add(hit)
-        return np.array([c in named for c in self.country], dtype=np.float32)
+        codes = [self._country_code[c] for c in named if c in self._country_code]
+        if not codes:
+            return np.zeros(self._country_of.shape[0], dtype=np.float32)
+        return np.isin(self._country_of, codes).astype(np.float32)
 
     def main_concepts(self, scores: np.ndarray) -> np.ndarray:
         """``(n_concepts,)`` weights summing to 1 over the need's ``MAIN_CONCEPTS`` best scoring at least
@@ -185,7 +194,22 @@ class RankFeatures:
         0.680 -> 0.657 nDCG@10), so distance enters only through the geography factor."""
         if place is None:
             return np.ones(self.wide.shape[0], dtype=np.float32)
-        return (self.wide | (self.state == place.state_ags)).astype(np.float32)
+        return self._regional_columns(place.state_ags)[0]
+
+    def _regional_columns(self, state_ags: str) -> tuple[np.ndarray, ...]:
+        """``reach``, ``1 - reach``, ``home_general`` and ``general_reach`` for an asker in
+        ``state_ags``: they depend on the state alone, so each state's are worked out once
+        (read-only)."""
+        hit = self._regional.get(state_ags)
+        if hit is None:
+            same_state = (self.state == state_ags)
+            reach = (self.wide | same_state).astype(np.float32)
+            hit = (reach, 1.0 - reach, self.general * same_state.astype(np.float32), self.general * reach)
+            for a in hit:
+                a.flags.writeable = False
+            if len(self._regional) < 1024:
+                self._regional[state_ags] = hit
+        return hit
 
     def matrix(
         self, factors: np.ndarray, km: np.ndarray, main: np.ndarray, place: Place | None, need: str = ""
@@ -194,27 +218,34 @@ class RankFeatures:
         and the need's main concepts (:meth:`main_concepts` of its concept scores)."""
         w = main
         spec, l3, l12 = self.specialist @ w, self.level3 @ w, self.level12 @ w
-        reach = self.reach(place)
-        far = 1.0 - reach
+        n = factors.shape[0]
+        x, c = np.zeros((n, len(FEATURES)), dtype=np.float32), _COL  # filled column by column
         if place is None:
-            home = near_far = general_reach = np.zeros_like(reach)
+            reach = np.ones(n, dtype=np.float32)
+            far = 1.0 - reach
         else:
-            same_state = (self.state == place.state_ags).astype(np.float32)
-            home = self.general * same_state
-            near_far = np.exp(-np.nan_to_num(km, nan=np.inf) / FAR_SCALE_KM).astype(np.float32) * far
-            general_reach = self.general * reach
+            reach, far, x[:, c["home_general"]], x[:, c["general_reach"]] = self._regional_columns(place.state_ags)
+            x[:, c["near_far"]] = np.exp(-np.nan_to_num(km, nan=np.inf) / FAR_SCALE_KM).astype(np.float32) * far
         text = factors[:, 0]
+        x[:, c["text"]] = text
+        x[:, c["text_untagged"]] = text * self.untagged
         spread = float(text.max() - text.min()) if text.size else 0.0
-        relative = (text - text.min()) / spread if spread > 1e-6 else np.zeros_like(text)
-        return np.column_stack([
-            text, text * self.untagged, relative,
-            factors[:, 1], spec * reach, l3 * reach, l12 * reach, spec * far, l3 * far,
-            factors[:, 2],
-            factors[:, 3], factors[:, 3] * reach,
-            factors[:, 4], (factors[:, 4] >= LOCAL).astype(np.float32),
-            ((factors[:, 4] >= NEIGHBOUR) & (factors[:, 4] < LOCAL)).astype(np.float32),
-            home, near_far, general_reach, self.countries_named(need) if need else np.zeros_like(reach),
-        ]).astype(np.float32)
+        if spread > 1e-6:
+            x[:, c["text_relative"]] = (text - text.min()) / spread
+        x[:, c["topic"]] = factors[:, 1]
+        x[:, c["specialist_reach"]], x[:, c["level3_reach"]] = spec * reach, l3 * reach
+        x[:, c["level12_reach"]] = l12 * reach
+        x[:, c["specialist_far"]], x[:, c["level3_far"]] = spec * far, l3 * far
+        x[:, c["service"]] = factors[:, 2]
+        x[:, c["sector"]] = factors[:, 3]
+        x[:, c["sector_reach"]] = factors[:, 3] * reach
+        geo = factors[:, 4]
+        x[:, c["geography"]] = geo
+        x[:, c["local"]] = geo >= LOCAL
+        x[:, c["neighbour"]] = (geo >= NEIGHBOUR) & (geo < LOCAL)
+        if need:
+            x[:, c["country_named"]] = self.countries_named(need)
+        return x
 
 
 @dataclass(frozen=True, eq=False)
