@@ -318,11 +318,13 @@ def concept_scores(
     return np.concatenate([t, s]).astype(np.float32)
 
 
-def need_is_sure(topics: TopicSuggester, p: Prepared, vector: np.ndarray | None) -> bool:
+def need_is_sure(
+    topics: TopicSuggester, p: Prepared, vector: np.ndarray | None, proba: np.ndarray | None = None
+) -> bool:
     """Whether a need's concepts are known, not guessed: the query names one, its text names a
     label (lexical >= 0.8), or the need classifier gives its best concept at least
     ``matching.topics.CLASSIFIER_SURE`` (without a classifier, embeddings alone never make a
-    concept sure). Reasons built on guessed
+    concept sure; ``proba``: its probabilities for ``vector`` when already worked out). Reasons built on guessed
     concepts say so (``weak``); the ranking uses the concepts either way."""
     if p.topic_rows or p.service_rows:
         return True
@@ -330,7 +332,7 @@ def need_is_sure(topics: TopicSuggester, p: Prepared, vector: np.ndarray | None)
         return False
     if (p.topics.lexical[topics.candidates_] >= 0.8).any() or (p.services.lexical >= 0.8).any():
         return True
-    return topics.classifier_ is not None and topics.confidence(vector) >= CLASSIFIER_SURE
+    return topics.classifier_ is not None and topics.confidence(vector, proba) >= CLASSIFIER_SURE
 
 
 def load_rank_model(path: str | os.PathLike[str] = DEFAULT_RANK_MODEL) -> RankModel:

@@ -302,10 +302,13 @@ class CentreMatcher(Estimator):
         has_text = bool(p.text)
         if has_text:
             f[:, 0] = np.clip(matvec(self.centre_vectors_, vector), 0.0, 1.0)
-        t_scores = self.topic_suggester_.scores(p.topics, vector) if has_text else None
+        ts, ss = self.topic_suggester_, self.service_suggester_
+        # the need classifier's probabilities, once per need when both schemes share the classifier
+        proba = ts.classifier_.predict_proba(vector)[0] if has_text and ts.classifier_ is not None else None
+        t_scores = ts.scores(p.topics, vector, proba=proba) if has_text else None
         s_scores = (
-            self.service_suggester_.scores(p.services, vector)
-            if has_text and len(self.service_suggester_.concepts_) else None
+            ss.scores(p.services, vector, proba=proba if ss.classifier_ is ts.classifier_ else None)
+            if has_text and len(ss.concepts_) else None
         )
         q_topic = self._topic_weights(p, t_scores)
         q_service = self._service_weights(p, s_scores)
@@ -322,8 +325,7 @@ class CentreMatcher(Estimator):
             expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
-        ts, ss = self.topic_suggester_, self.service_suggester_
-        sure = need_is_sure(ts, p, vector if has_text else None)
+        sure = need_is_sure(ts, p, vector if has_text else None, proba)
         main = self.rank_features_.main_concepts(concept_scores(ts, ss, p, t_scores, s_scores))
         x = self.rank_features_.matrix(f, km, main, p.place, p.text)
         if self.rank_model_ is None:

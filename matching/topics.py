@@ -287,9 +287,10 @@ class TopicSuggester(Estimator):
         ]).astype(np.float32)
 
     def scores(
-        self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None
+        self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None, *,
+        proba: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Combined scores ``(n_concepts,)`` from a text's analysis and its ``(dim,)`` vector."""
+        """Combined scores ``(n_concepts,)`` from a text's analysis, ``(dim,)`` vector and classifier ``proba``."""
         semantic = np.clip(matvec(self.vectors_, vector), 0.0, 1.0)
         w = float(self.lexical_weight)
         text_score = w * analysis.lexical + (1.0 - w) * semantic
@@ -297,7 +298,7 @@ class TopicSuggester(Estimator):
         if d > 0:
             text_score = (1.0 - d) * text_score + d * self.linker_.similarity(vector)[0]
         if self.classifier_ is not None:
-            text_score = self._classified(text_score, vector)
+            text_score = self._classified(text_score, self.classifier_.predict_proba(vector)[0] if proba is None else proba)
         if prior is None and self.model_ is not None and self.model_weight > 0:
             m = float(self.model_weight)
             if self.model_.stacked:
@@ -309,14 +310,14 @@ class TopicSuggester(Estimator):
         p = float(self.prior_weight) if prior.any() else 0.0
         return ((1.0 - p) * text_score + p * prior).astype(np.float32)
 
-    def confidence(self, vector: np.ndarray) -> float:
-        """The need classifier's top probability (either scheme) for a text's vector; 0 without one."""
-        return 0.0 if self.classifier_ is None else float(self.classifier_.predict_proba(vector)[0].max())
+    def confidence(self, vector: np.ndarray | None, proba: np.ndarray | None = None) -> float:
+        """The need classifier's top probability (either scheme) for a text's vector or its ``proba``; 0 without one."""
+        c = self.classifier_
+        return 0.0 if c is None else float((c.predict_proba(vector)[0] if proba is None else proba).max())
 
-    def _classified(self, text_score: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        """Mix in the need classifier's probabilities, scaled so its most likely concept (of either
-        scheme) is 1; a concept it does not know keeps its text score."""
-        proba = self.classifier_.predict_proba(vector)[0]  # type: ignore[union-attr]
+    def _classified(self, text_score: np.ndarray, proba: np.ndarray) -> np.ndarray:
+        """Mix in the need classifier's probabilities ``proba`` for the text, scaled so its most likely
+        concept (of either scheme) is 1; a concept it does not know keeps its text score."""
         proba = proba / max(float(proba.max()), 1e-9)
         cols = self.classifier_columns_
         known = cols >= 0  # type: ignore[operator]
