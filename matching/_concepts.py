@@ -106,14 +106,21 @@ class ConceptFit:
     def explain_need(self, i: int, nz: np.ndarray, q_nz: np.ndarray, total: float) -> list[tuple[int, int, float]]:
         """:meth:`explain` with the query's nonzero rows ``nz``, their weights and the weights'
         sum worked out once per query (the reasons of k centres share them)."""
-        credit = self.credit[i, nz]
-        keep = credit > 0
-        if not keep.any():
-            return []
-        nz, credit = nz[keep], credit[keep]
-        shares = (q_nz[keep] * credit / total).tolist()
-        out = list(zip(nz.tolist(), self.best[i, nz].tolist(), shares))
-        return sorted(out, key=lambda t: -t[2])
+        return self.explain_many(np.array([i]), nz, q_nz, total)[0]
+
+    def explain_many(
+        self, centres: np.ndarray, nz: np.ndarray, q_nz: np.ndarray, total: float
+    ) -> list[list[tuple[int, int, float]]]:
+        """:meth:`explain_need` for each of ``centres`` (the k a match returns) in one go."""
+        credit = self.credit[np.ix_(centres, nz)]
+        shares = (q_nz * credit / total).tolist()
+        best = self.best[np.ix_(centres, nz)].tolist()
+        rows = nz.tolist()
+        out = []
+        for keep, share, offered in zip((credit > 0).tolist(), shares, best, strict=True):
+            hits = [(j, c, s) for j, k, c, s in zip(rows, keep, offered, share, strict=True) if k]
+            out.append(sorted(hits, key=lambda t: -t[2]))
+        return out
 
 
 class SectorFit:

@@ -25,6 +25,7 @@ are computed once at ``fit``). Text longer than 10,000 characters is refused
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -375,18 +376,17 @@ class CentreMatcher(Estimator):
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
-        out = []
-        for i in top:
-            row = FactorRow.of(f[i], km[i], cut=float(plain[i] - total[i]), contributions=contrib[i])
-            out.append(
-                Match(
-                    centre=self.centres_[i],
-                    score=round(float(total[i]), 4),
-                    distance_km=None if np.isnan(row.km) else round(row.km, 1),
-                    reasons=self.reasons_.explain(ctx, int(i), row),
-                )
+        rows = FactorRow.many(f[top], km[top], plain[top] - total[top], contrib[top])
+        reasons = self.reasons_.explain_many(ctx, top, rows)
+        return [
+            Match(
+                centre=self.centres_[i],
+                score=round(score, 4),
+                distance_km=None if math.isnan(row.km) else round(row.km, 1),
+                reasons=why,
             )
-        return out
+            for i, score, row, why in zip(top.tolist(), total[top].tolist(), rows, reasons, strict=True)
+        ]
 
 
 def _topic_label_text(label: str) -> str:

@@ -37,7 +37,7 @@ from matching.query import Reason
 from matching.weights import FACTORS
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from graph.records import Centre
     from matching._concepts import ConceptFit, SectorFit
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["FactorRow", "QueryContext", "ReasonWriter"]
 
 _MIN = 5e-4  # contributions below this are noise, not reasons
+Hits = list[tuple[int, int, float]]  # (need concept, offered concept, share of the fit): ConceptFit.explain_need
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ class FactorRow:
         shares = None if contributions is None else tuple(float(c) for c in contributions)
         return cls(**{f: float(v) for f, v in zip(FACTORS, values, strict=True)}, km=float(km), cut=float(cut),
                    contributions=shares)
+
+    @classmethod
+    def many(cls, values: np.ndarray, km: np.ndarray, cut: np.ndarray, contributions: np.ndarray) -> list[FactorRow]:
+        """:meth:`of` for ``k`` centres at once: ``values`` and ``contributions`` ``(k, len(FACTORS))``,
+        ``km`` and ``cut`` ``(k,)``."""
+        return [
+            cls(**dict(zip(FACTORS, v, strict=True)), km=d, cut=c, contributions=tuple(s))
+            for v, d, c, s in zip(values.tolist(), km.tolist(), cut.tolist(), contributions.tolist(), strict=True)
+        ]
 
     def weights(self, defaults: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
         """Per factor, the weight that turns its value into its contribution, and what a zero
@@ -165,6 +175,20 @@ class ReasonWriter:
 
     def explain(self, ctx: QueryContext, i: int, row: FactorRow) -> tuple[Reason, ...]:
         """The reasons of centre ``i``, largest contribution first."""
+        return self.explain_many(ctx, [i], [row])[0]
+
+    def explain_many(self, ctx: QueryContext, centres: Sequence[int], rows: Sequence[FactorRow]) -> list[tuple[Reason, ...]]:
+        """:meth:`explain` for several centres (the k a match returns), their concept credits read at once."""
+        idx = np.asarray(centres, dtype=np.intp)
+        fits = ((self.topic_fit, ctx.topic_need), (self.service_fit, ctx.service_need))
+        hits = [fit.explain_many(idx, need.rows, need.weights, need.total) if need.rows.size else None
+                for fit, need in fits]
+        return [self._explain(ctx, int(i), row, *(None if h is None else h[n] for h in hits))
+                for n, (i, row) in enumerate(zip(centres, rows, strict=True))]
+
+    def _explain(
+        self, ctx: QueryContext, i: int, row: FactorRow, topic_hits: Hits | None, service_hits: Hits | None
+    ) -> tuple[Reason, ...]:
         w, rest = row.weights(self.weights)
         p, centre = ctx.prepared, self.centres[i]
         out: list[Reason] = [self._other(f, c, i, ctx) for f, c in rest.items()]
@@ -173,9 +197,12 @@ class ReasonWriter:
                 "text", _r(w["text"] * row.text), f"its profile is similar to your need ({row.text:.2f})",
                 {"similarity": round(row.text, 4)},
             ))
-        out += _concept_reasons("topic", w["topic"], self.topic_fit, i, ctx.topic_need, p.topics, "offers", ctx.sure)
         out += _concept_reasons(
-            "service", w["service"], self.service_fit, i, ctx.service_need, p.services, "offers the service", ctx.sure
+            "topic", w["topic"], self.topic_fit, i, ctx.topic_need, p.topics, "offers", ctx.sure, topic_hits
+        )
+        out += _concept_reasons(
+            "service", w["service"], self.service_fit, i, ctx.service_need, p.services, "offers the service", ctx.sure,
+            service_hits,
         )
         if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
             hit = self.sector_fit.explain(i, ctx.sector_weights)
@@ -223,12 +250,16 @@ def _concept_reasons(
     analysis: TextAnalysis,
     verb: str,
     sure: bool = True,
+    hits: Hits | None = None,
 ) -> list[Reason]:
+    """``hits``: ``fit.explain_need`` for centre ``i`` and the ``wanted`` concepts, if already read."""
     if weight <= 0 or not wanted.rows.size:
         return []
     explicit = wanted.explicit
     out = []
-    for j, c, share in fit.explain_need(i, wanted.rows, wanted.weights, wanted.total):
+    if hits is None:
+        hits = fit.explain_need(i, wanted.rows, wanted.weights, wanted.total)
+    for j, c, share in hits:
         contribution = weight * share
         if contribution <= _MIN:
             continue
