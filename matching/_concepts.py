@@ -172,8 +172,13 @@ class SectorFit:
 
     def explain(self, i: int, m: np.ndarray) -> tuple[int, float] | None:
         """The sector concept that gave centre ``i`` its fit, and the fit; None if none."""
+        return self.explain_many(np.array([i]), m)[0]
+
+    def explain_many(self, centres: np.ndarray, m: np.ndarray) -> list[tuple[int, float] | None]:
+        """:meth:`explain` for each of ``centres`` in one go."""
         if not m.any() or self.levels.shape[1] == 0:
-            return None
-        vals = self.levels[i] * m
-        s = int(np.argmax(vals))
-        return (s, float(vals[s])) if vals[s] > 0 else None
+            return [None] * len(centres)
+        vals = self.levels[centres] * m
+        best = np.argmax(vals, axis=1)
+        fit = vals[np.arange(len(best)), best].tolist()
+        return [(s, v) if v > 0 else None for s, v in zip(best.tolist(), fit, strict=True)]

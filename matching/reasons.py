@@ -25,6 +25,7 @@ Each reason also carries ``parts``, the facts of its sentence as values:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -113,6 +114,11 @@ class QueryContext:
     sure: bool = True
 
     @cached_property
+    def specialists(self) -> int:
+        """How many specialists the expertise rule found (worked out once)."""
+        return int(self.expertise.specialist.sum())
+
+    @cached_property
     def topic_need(self) -> _Need:
         """The topic weights as the reasons of every centre read them (worked out once)."""
         return _Need.of(self.topic_weights, self.prepared.topic_rows)
@@ -150,9 +156,14 @@ class ReasonWriter:
     sector_fit: SectorFit
     geo: GeoIndex
 
+    @cached_property
+    def _german(self) -> dict[str, str]:
+        """Each technology and service concept's German label by its English one."""
+        return {c.label_en: c.label_de or c.label_en for fit in (self.topic_fit, self.service_fit) for c in fit.concepts}
+
     def _both(self, names: tuple[str, ...]) -> list[dict[str, str]]:
         """The named concepts' English labels with their German ones."""
-        de = {c.label_en: c.label_de or c.label_en for fit in (self.topic_fit, self.service_fit) for c in fit.concepts}
+        de = self._german
         return [{"en": n, "de": de.get(n, n)} for n in names]
 
     def _other(self, factor: str, contribution: float, i: int, ctx: QueryContext) -> Reason:
@@ -183,11 +194,14 @@ class ReasonWriter:
         fits = ((self.topic_fit, ctx.topic_need), (self.service_fit, ctx.service_need))
         hits = [fit.explain_many(idx, need.rows, need.weights, need.total) if need.rows.size else None
                 for fit, need in fits]
-        return [self._explain(ctx, int(i), row, *(None if h is None else h[n] for h in hits))
+        sectors = (None if ctx.sector_weights is None else self.sector_fit.explain_many(idx, ctx.sector_weights))
+        return [self._explain(ctx, int(i), row, *(None if h is None else h[n] for h in hits),
+                              None if sectors is None else sectors[n])
                 for n, (i, row) in enumerate(zip(centres, rows, strict=True))]
 
     def _explain(
-        self, ctx: QueryContext, i: int, row: FactorRow, topic_hits: Hits | None, service_hits: Hits | None
+        self, ctx: QueryContext, i: int, row: FactorRow, topic_hits: Hits | None, service_hits: Hits | None,
+        sector_hit: tuple[int, float] | None,
     ) -> tuple[Reason, ...]:
         w, rest = row.weights(self.weights)
         p, centre = ctx.prepared, self.centres[i]
@@ -205,7 +219,7 @@ class ReasonWriter:
             service_hits,
         )
         if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
-            hit = self.sector_fit.explain(i, ctx.sector_weights)
+            hit = sector_hit
             if hit is not None:
                 sector = self.sector_fit.sectors[hit[0]]
                 level = _level(centre.sectors, sector.iri)
@@ -216,13 +230,13 @@ class ReasonWriter:
         if p.place is not None and w["geography"] * row.geography > _MIN:
             places = self.geo.explain_parts(i, centre, p.place)
             text = geo_text(places, row.km)
-            parts = {"places": places, "km": None if np.isnan(row.km) else round(row.km, 1)}
+            parts = {"places": places, "km": None if math.isnan(row.km) else round(row.km, 1)}
             if a.active and a.nearest_contact[i]:
                 text = f"nearest point of contact, does not offer {_named(a.named)}: {text}"
                 parts["contact_for"] = self._both(a.named)
             out.append(Reason("geography", _r(w["geography"] * row.geography), text, parts))
         if row.cut > _MIN:
-            n = int(a.specialist.sum())
+            n = ctx.specialists
             where = "within reach" if p.place is not None else "for it"
             level = int(a.level[i])
             offer = f"offers {_named(a.named)} only at level {level}" if level else f"does not offer {_named(a.named)}"
