@@ -74,7 +74,10 @@ class QueryResolver:
         t_analysis = self.topics.analyse(text)
         s_analysis = self.services.analyse(text)
         lex = t_analysis.lexical
-        direct = tuple(int(i) for i in np.argsort(-lex, kind="stable") if lex[i] > 0.5)
+        direct: tuple[int, ...] = ()
+        if text and lex.any():
+            order = np.argsort(-lex, kind="stable")
+            direct = tuple(order[lex[order] > 0.5].tolist())
         return Prepared(
             query=query,
             place=place,
@@ -85,7 +88,7 @@ class QueryResolver:
             topics=t_analysis,
             services=s_analysis,
             text=text,
-            direct_topics=direct if text else (),
+            direct_topics=direct,
         )
 
     # ------------------------------------------------------------------ place

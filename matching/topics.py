@@ -271,7 +271,10 @@ class TopicSuggester(Estimator):
             counts = np.zeros(n, dtype=np.float32)
             for passage in _passages(text):
                 counts += self.analyse(passage).lexical >= 0.5
-        return TextAnalysis(lexical, tuple(tuple(evidence.get(i, ())) for i in range(n)), counts)
+        found_by: list[tuple[str, ...]] = [()] * n
+        for i, words in evidence.items():
+            found_by[i] = tuple(words)
+        return TextAnalysis(lexical, tuple(found_by), counts)
 
     def signals(self, analysis: TextAnalysis, vector: np.ndarray) -> np.ndarray:
         """The text signals ``(n_concepts, 4)`` the topic model's second stage reads: label
@@ -286,10 +289,8 @@ class TopicSuggester(Estimator):
             self.linker_.similarity(vector)[0],
         ]).astype(np.float32)
 
-    def scores(
-        self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None, *,
-        proba: np.ndarray | None = None,
-    ) -> np.ndarray:
+    def scores(self, analysis: TextAnalysis, vector: np.ndarray, prior: np.ndarray | None = None, *,
+               proba: np.ndarray | None = None) -> np.ndarray:
         """Combined scores ``(n_concepts,)`` from a text's analysis, ``(dim,)`` vector and classifier ``proba``."""
         semantic = np.clip(matvec(self.vectors_, vector), 0.0, 1.0)
         w = float(self.lexical_weight)
