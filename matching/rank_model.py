@@ -59,6 +59,7 @@ import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
 from matching._files import read_json
+from matching._lru import LRU
 from matching.topics import CLASSIFIER_SURE
 from matching.weights import FACTORS
 
@@ -153,19 +154,24 @@ class RankFeatures:
         )
         self.untagged = np.array([not c.topics for c in centres], dtype=np.float32)
         self.country = [c.country or "" for c in centres]
-        words = {w: country for country, ws in COUNTRY_WORDS.items() for w in ws}
-        self._country_words = words
+        self._country_words = words = {w: country for country, ws in COUNTRY_WORDS.items() for w in ws}
         self._word = re.compile(r"\w+")
+        # every word naming a country starts with the head of a country word (its first ``_head`` letters)
+        self._head = min(len(w) for w in words)
+        self._heads = {w[: self._head] for w in words}
         # each centre's country as a number, so a need naming countries is one ``isin`` (-1: none)
         codes = {name: k for k, name in enumerate(dict.fromkeys(self.country))}
         self._country_code = {name: k for name, k in codes.items() if name}
         self._country_of = np.array([codes[c] if c else -1 for c in self.country], dtype=np.int32)
         self._regional: dict[str, tuple[np.ndarray, ...]] = {}  # per asker's state: see _regional_columns
+        self._near_far: LRU[np.ndarray] = LRU(256)  # per recent place: the near_far column
 
     def countries_named(self, text: str) -> np.ndarray:
         """``(n_centres,)`` 1.0 for centres in a country the text names (adjective endings allowed)."""
         named = set()
         for w in self._word.findall(text.lower()):
+            if w[: self._head] not in self._heads:
+                continue
             hit = self._country_words.get(w) or self._country_words.get(w.rstrip("nmrse"))
             if hit is None and len(w) > 4:
                 hit = self._country_words.get(w[:-1]) or self._country_words.get(w[:-2])
@@ -197,9 +203,8 @@ class RankFeatures:
         return self._regional_columns(place.state_ags)[0]
 
     def _regional_columns(self, state_ags: str) -> tuple[np.ndarray, ...]:
-        """``reach``, ``1 - reach``, ``home_general`` and ``general_reach`` for an asker in
-        ``state_ags``: they depend on the state alone, so each state's are worked out once
-        (read-only)."""
+        """``reach``, ``1 - reach``, ``home_general`` and ``general_reach`` for an asker in ``state_ags``:
+        they depend on the state alone, so each state's are worked out once (read-only)."""
         hit = self._regional.get(state_ags)
         if hit is None:
             same_state = (self.state == state_ags)
@@ -211,13 +216,21 @@ class RankFeatures:
                 self._regional[state_ags] = hit
         return hit
 
+    def _near_far_column(self, place: Place, km: np.ndarray, far: np.ndarray) -> np.ndarray:
+        """``exp(-km / FAR_SCALE_KM)`` out of reach, for ``km`` from ``place``; kept per recent place (read-only)."""
+        hit = self._near_far.get(place)
+        if hit is None:
+            hit = np.exp(-np.nan_to_num(km, nan=np.inf) / FAR_SCALE_KM).astype(np.float32) * far
+            hit.flags.writeable = False
+            self._near_far.put(place, hit)
+        return hit
+
     def matrix(
         self, factors: np.ndarray, km: np.ndarray, main: np.ndarray, place: Place | None, need: str = ""
     ) -> np.ndarray:
         """``(n_centres, len(FEATURES))`` from the factor matrix ``(n, len(FACTORS))``, distances,
         and the need's main concepts (:meth:`main_concepts` of its concept scores)."""
-        w = main
-        spec, l3, l12 = self.specialist @ w, self.level3 @ w, self.level12 @ w
+        spec, l3, l12 = self.specialist @ main, self.level3 @ main, self.level12 @ main
         n = factors.shape[0]
         x, c = np.zeros((n, len(FEATURES)), dtype=np.float32), _COL  # filled column by column
         if place is None:
@@ -225,10 +238,9 @@ class RankFeatures:
             far = 1.0 - reach
         else:
             reach, far, x[:, c["home_general"]], x[:, c["general_reach"]] = self._regional_columns(place.state_ags)
-            x[:, c["near_far"]] = np.exp(-np.nan_to_num(km, nan=np.inf) / FAR_SCALE_KM).astype(np.float32) * far
+            x[:, c["near_far"]] = self._near_far_column(place, km, far)
         text = factors[:, 0]
-        x[:, c["text"]] = text
-        x[:, c["text_untagged"]] = text * self.untagged
+        x[:, c["text"]], x[:, c["text_untagged"]] = text, text * self.untagged
         spread = float(text.max() - text.min()) if text.size else 0.0
         if spread > 1e-6:
             x[:, c["text_relative"]] = (text - text.min()) / spread
@@ -237,10 +249,8 @@ class RankFeatures:
         x[:, c["level12_reach"]] = l12 * reach
         x[:, c["specialist_far"]], x[:, c["level3_far"]] = spec * far, l3 * far
         x[:, c["service"]] = factors[:, 2]
-        x[:, c["sector"]] = factors[:, 3]
-        x[:, c["sector_reach"]] = factors[:, 3] * reach
-        geo = factors[:, 4]
-        x[:, c["geography"]] = geo
+        x[:, c["sector"]], x[:, c["sector_reach"]] = factors[:, 3], factors[:, 3] * reach
+        x[:, c["geography"]] = geo = factors[:, 4]
         x[:, c["local"]] = geo >= LOCAL
         x[:, c["neighbour"]] = (geo >= NEIGHBOUR) & (geo < LOCAL)
         if need:
