@@ -20,6 +20,7 @@ for every centre, so it does not change the ranking.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,6 +83,9 @@ class GeoIndex:
         self.district = np.array([_code(c.district_ags or (c.municipality_ags or "")[:5]) for c in centres], dtype=np.int64)
         self.state = np.array([_code(c.state_ags) for c in centres], dtype=np.int64)
         self.national = np.array([(c.scope or "").lower() == "national" for c in centres], dtype=bool)
+        # the same as Python values, for the reasons of single centres
+        self._facts = list(zip(self.municipality.tolist(), self.district.tolist(), self.state.tolist(),
+                               self.national.tolist(), (frozenset(c.served_ags) for c in centres), strict=True))
         served: dict[str, list[int]] = defaultdict(list)
         for i, c in enumerate(centres):
             for ags in c.served_ags:
@@ -122,23 +126,23 @@ class GeoIndex:
         Relations (``RELATIONS``): in/serves your municipality, district or state, in
         the neighbouring district, national centre (name "").
         """
-        served = set(centre.served_ags)
+        municipality, district, state, national, served = self._facts[i]
         parts: list[tuple[str, str]] = []
-        if place.kind == "municipality" and self.municipality[i] == _code(place.ags):
+        if place.kind == "municipality" and municipality == _code(place.ags):
             parts.append(("in-municipality", place.name))
-        elif self.district[i] == _code(place.district_ags):
+        elif district == _code(place.district_ags):
             parts.append(("in-district", place.district_name))
         if place.ags in served and place.kind == "municipality":
             parts.append(("serves-municipality", place.name))
         elif place.district_ags in served:
             parts.append(("serves-district", place.district_name))
-        elif place.state_ags in served and not self.national[i]:
+        elif place.state_ags in served and not national:
             parts.append(("serves-state", place.state_name))
         if not parts and centre.district_ags in self.neighbours.get(place.district_ags, ()):
             parts.append(("neighbour-district", centre.district_name or centre.district_ags or ""))
-        if self.national[i]:
+        if national:
             parts.append(("national", ""))
-        if not parts and self.state[i] == _code(place.state_ags):
+        if not parts and state == _code(place.state_ags):
             parts.append(("in-state", place.state_name))
         return tuple(parts)
 
@@ -162,6 +166,6 @@ RELATIONS = {
 def geo_text(parts: tuple[tuple[str, str], ...], km: float | None) -> str:
     """The English sentence of ``GeoIndex.explain_parts`` and a distance (None/NaN: unknown)."""
     words = [RELATIONS[rel].format(name) for rel, name in parts]
-    if km is not None and not np.isnan(km):
+    if km is not None and not math.isnan(km):
         words.append(f"{km:.0f} km away")
     return ", ".join(words) or "far from you"

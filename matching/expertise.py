@@ -77,6 +77,9 @@ class Assessment:
         return np.where(self.without, np.minimum(total, floor), total).astype(total.dtype)
 
 
+_NOTHING_NAMED = Assessment()  # what the rule finds for a need without clearly named topics (shared, empty)
+
+
 class ExpertiseIndex:
     """Per-centre facts the rule needs, built once at ``fit``: exact levels, tags, scope, state."""
 
@@ -118,7 +121,7 @@ class ExpertiseIndex:
         """Who is a specialist and who lacks the expertise for prepared query ``p``."""
         tech, serv = self.named_rows(p, candidates)
         if not len(tech) and not len(serv):
-            return Assessment()
+            return _NOTHING_NAMED
         r = self.rule
         n = self.tech_tagged.shape[0]
         level = np.zeros(n, dtype=np.int8)

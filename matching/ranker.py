@@ -320,10 +320,10 @@ class CentreMatcher(Estimator):
             f[:, 3] = self.sector_fit_.scores(m_sector)
         geo, km = self._place_scores(p)
         f[:, 4] = geo
-        expertise = Assessment()
-        if self.expertise_first:
-            candidates = (self.topic_suggester_.candidates_, self.service_suggester_.candidates_)
-            expertise = self.expertise_.assess(p, candidates, f[:, 3], km)
+        if not self.expertise_first:
+            expertise = Assessment()
+        else:
+            expertise = self.expertise_.assess(p, (ts.candidates_, ss.candidates_), f[:, 3], km)
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
         sure = need_is_sure(ts, p, vector if has_text else None, proba)

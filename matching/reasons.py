@@ -78,7 +78,7 @@ class FactorRow:
         """:meth:`of` for ``k`` centres at once: ``values`` and ``contributions`` ``(k, len(FACTORS))``,
         ``km`` and ``cut`` ``(k,)``."""
         return [
-            cls(**dict(zip(FACTORS, v, strict=True)), km=d, cut=c, contributions=tuple(s))
+            cls(*v, d, c, tuple(s))  # type: ignore[arg-type]  # the factors are the first fields, in FACTORS order
             for v, d, c, s in zip(values.tolist(), km.tolist(), cut.tolist(), contributions.tolist(), strict=True)
         ]
 
@@ -157,6 +157,11 @@ class ReasonWriter:
     geo: GeoIndex
 
     @cached_property
+    def _levels(self) -> np.ndarray:
+        """``(n_centres, n_technologies + n_services)`` levels / 5, technology then service concepts."""
+        return np.concatenate([self.topic_fit.levels, self.service_fit.levels], axis=1)
+
+    @cached_property
     def _german(self) -> dict[str, str]:
         """Each technology and service concept's German label by its English one."""
         return {c.label_en: c.label_de or c.label_en for fit in (self.topic_fit, self.service_fit) for c in fit.concepts}
@@ -171,8 +176,7 @@ class ReasonWriter:
         need the centre offers best; otherwise the factor's name."""
         main = ctx.main_concepts
         if factor == "topic" and main is not None and main.any():
-            fits = (self.topic_fit, self.service_fit)
-            levels = np.concatenate([fit.levels[i] for fit in fits])
+            levels = self._levels[i]
             j = int(np.argmax(main * levels))
             n_topics = len(self.topic_fit.concepts)
             concept = self.topic_fit.concepts[j] if j < n_topics else self.service_fit.concepts[j - n_topics]
