@@ -112,9 +112,9 @@ class ConceptFit:
         self, centres: np.ndarray, nz: np.ndarray, q_nz: np.ndarray, total: float
     ) -> list[list[tuple[int, int, float]]]:
         """:meth:`explain_need` for each of ``centres`` (the k a match returns) in one go."""
-        credit = self.credit[np.ix_(centres, nz)]
+        credit = self.credit[centres][:, nz]
         shares = (q_nz * credit / total).tolist()
-        best = self.best[np.ix_(centres, nz)].tolist()
+        best = self.best[centres][:, nz].tolist()
         rows = nz.tolist()
         out = []
         for keep, share, offered in zip((credit > 0).tolist(), shares, best, strict=True):

@@ -38,10 +38,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matching._lru import LRU
 from matching.weights import ExpertiseRule
 
 if TYPE_CHECKING:
     from graph.records import Centre, Concept
+    from matching._geo import Place
     from matching._resolve import Prepared
 
 __all__ = ["ExpertiseRule", "ExpertiseIndex", "Assessment"]
@@ -101,6 +103,10 @@ class ExpertiseIndex:
         self.service_tagged = np.array([bool(c.services) for c in centres], dtype=bool)
         self.wide = np.array([(c.scope or "").lower() in ("national", "international") for c in centres], dtype=bool)
         self.state = np.array([int(c.state_ags) if (c.state_ags or "").isdigit() else -1 for c in centres])
+        # (n_concepts, n_centres): a need's few named concepts are rows, read contiguously
+        self._technology_t = np.ascontiguousarray(self.technology_levels.T)
+        self._service_t = np.ascontiguousarray(self.service_levels.T)
+        self._reach: LRU[np.ndarray] = LRU(256)  # per recent place: who can serve it
 
     def named_rows(self, p: Prepared, candidates: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the clearly named technology and service concepts of a prepared query."""
@@ -110,6 +116,17 @@ class ExpertiseIndex:
             mask[list(explicit)] = True
             out.append(np.flatnonzero(mask))
         return out[0], out[1]
+
+    def _reach_of(self, place: Place, km: np.ndarray) -> np.ndarray:
+        """Centres that can serve an asker at ``place`` (``km`` from it), kept per recent place (read-only)."""
+        reach = self._reach.get(place)
+        if reach is None:
+            state = int(place.state_ags) if place.state_ags.isdigit() else -2
+            with np.errstate(invalid="ignore"):
+                reach = self.wide | (self.state == state) | (km <= self.rule.reach_km)  # NaN km: False
+            reach.flags.writeable = False
+            self._reach.put(place, reach)
+        return reach
 
     def assess(
         self,
@@ -126,13 +143,11 @@ class ExpertiseIndex:
         n = self.tech_tagged.shape[0]
         level = np.zeros(n, dtype=np.int8)
         if len(tech):
-            level = np.maximum(level, self.technology_levels[:, tech].max(axis=1))
+            level = np.maximum(level, self._technology_t[tech].max(axis=0))
         if len(serv):
-            level = np.maximum(level, self.service_levels[:, serv].max(axis=1))
+            level = np.maximum(level, self._service_t[serv].max(axis=0))
         if p.place is not None:
-            state = int(p.place.state_ags) if p.place.state_ags.isdigit() else -2
-            with np.errstate(invalid="ignore"):
-                reach = self.wide | (self.state == state) | (km <= r.reach_km)  # NaN km: False
+            reach = self._reach_of(p.place, km)
             weak = 0
         else:
             reach = np.ones(n, dtype=bool)
