@@ -308,8 +308,8 @@ class TopicSuggester(Estimator):
                 learned = self.model_.predict_proba(vector)[0]
             return ((1.0 - m) * text_score + m * learned).astype(np.float32)
         prior = self.prior_ if prior is None else prior
-        p = float(self.prior_weight) if prior.any() else 0.0
-        return ((1.0 - p) * text_score + p * prior).astype(np.float32)
+        p = float(self.prior_weight) if self.prior_weight and prior.any() else 0.0
+        return (((1.0 - p) * text_score + p * prior) if p else text_score).astype(np.float32)  # p = 0: the same
 
     def confidence(self, vector: np.ndarray | None, proba: np.ndarray | None = None) -> float:
         """The need classifier's top probability (either scheme) for a text's vector or its ``proba``; 0 without one."""
