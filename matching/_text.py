@@ -109,10 +109,12 @@ class LabelIndex:
         toks = _tokens(text)
         if not toks:
             return []
-        positions: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        positions: dict[str, list[tuple[int, bool]]] = defaultdict(list)  # only words of labels
+        stems = self._stems
         for pos, (word, _, _) in enumerate(toks):
             stem = _stem(word)
-            positions[stem].append((pos, False))
+            if stem in stems:
+                positions[stem].append((pos, False))
             for part in self._compound_parts(word, stem):
                 positions[part].append((pos, True))
         hits = []
