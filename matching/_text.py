@@ -38,6 +38,8 @@ _WINDOW_SLACK = 3  # extra words allowed between the words of a multi-word label
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and fold umlauts, ß and accents to ASCII where possible."""
+    if text.isascii():
+        return text.lower()  # what the steps below give for ASCII text
     s = text.casefold().translate(_FOLD)
     s = unicodedata.normalize("NFKD", s)
     return "".join(ch for ch in s if not unicodedata.combining(ch))
