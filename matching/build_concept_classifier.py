@@ -14,8 +14,10 @@ encoder, and prints:
    temperature, C = 1 (sharpened) nothing;
 2. for each temperature of ``--t`` (logits × t), the share of dev needs whose best concept
    reaches ``matching.topics.CLASSIFIER_SURE`` (*linked*) and how many of those are right,
-   and keeps the sharpest whose linked needs are still at least ``LINK_PRECISION`` right:
-   a strong penalty leaves flat probabilities, which the ranking and the threshold read;
+   and keeps the sharpest whose linked needs are still at least ``LINK_PRECISION`` right
+   and that links none of the ``NO_TOPIC`` texts (keyboard mash, greetings): a strong
+   penalty leaves flat probabilities, which the ranking and the threshold read, and too
+   sharp ones call nonsense sure;
 3. 5-fold cross-validated top-1 accuracy over the training texts (stratified by concept);
 
 then trains on every text and writes ``matching/data/concept_classifier.json.gz``
@@ -39,6 +41,10 @@ from matching.concept_classifier import DEFAULT_CONCEPT_CLASSIFIER, train_concep
 
 DATA = Path(__file__).resolve().parent / "data"
 LINK_PRECISION = 0.95  # share of linked dev needs whose linked concept must be right
+# texts about no digitalisation topic at all (keyboard mash, greetings, small talk): none may be linked
+NO_TOPIC = ("qwertzuiop asdfghjkl", "qqq zzz xxy", "asdf jklö", "hjkl uiop nm", "aaaa bbbb cccc", "xyz 123",
+            "lorem ipsum dolor sit amet", "Hallo", "Guten Tag zusammen", "thank you very much",
+            "Das Wetter ist heute schön", "my cat sleeps on the sofa")
 
 
 def _concepts():  # noqa: ANN202
@@ -107,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encoder", default=None, help="encoder kind (default: the configured one)")
     ap.add_argument("--c", default="1", help="inverse L2 strength(s) to try (comma-separated); "
                     "the one with the best recall@3 on the dev half is kept")
-    ap.add_argument("--t", default="1,1.5,2,2.5,3,4", help="temperatures (logits x t) to try (comma-separated); "
-                    f"the sharpest whose linked dev needs stay {LINK_PRECISION:.0%} right is kept")
+    ap.add_argument("--t", default="1,1.25,1.5,1.75,2,2.5,3", help="temperatures (logits x t) to try (comma-separated); "
+                    f"the sharpest whose linked dev needs stay {LINK_PRECISION:.0%} right and that links no "
+                    "text without a topic is kept")
     ap.add_argument("--out", type=Path, default=DEFAULT_CONCEPT_CLASSIFIER)
     args = ap.parse_args(argv)
     from sklearn.model_selection import StratifiedKFold
@@ -129,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
         dev_lines = _lines(DATA / "queries_fair_dev.jsonl")
         dev_vectors = np.asarray(encoder.encode([d["text"] for d in dev_lines]), dtype=np.float32)
+        junk_vectors = np.asarray(encoder.encode(list(NO_TOPIC)), dtype=np.float32)
     except RegiomatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -156,8 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for t in temperatures:
         share, precision = _linking(model.sharpened(t), dev_lines, dev_vectors, CLASSIFIER_SURE)
-        rows.append((t, share, precision))
-        print(f"C={c:g}, t={t:g}: {share:.1%} of the dev needs linked (p >= {CLASSIFIER_SURE:g}), {precision:.1%} right")
+        junk = float(model.sharpened(t).predict_proba(junk_vectors).max())
+        print(f"C={c:g}, t={t:g}: {share:.1%} of the dev needs linked (p >= {CLASSIFIER_SURE:g}), {precision:.1%} right; "
+              f"texts without a topic up to p = {junk:.2f}")
+        if junk < CLASSIFIER_SURE:
+            rows.append((t, share, precision))
+    if not rows:
+        print(f"error: every temperature of --t {args.t} links a text without a topic; try smaller ones",
+              file=sys.stderr)
+        return 2
     t = pick_temperature(rows)
     share, precision = next((s, p) for tt, s, p in rows if tt == t)
     model = model.sharpened(t)
