@@ -388,12 +388,7 @@ class CentreMatcher(Estimator):
         rows = FactorRow.many(f[top], km[top], plain[top] - total[top], contrib[top])
         reasons = self.reasons_.explain_many(ctx, top, rows)
         return [
-            Match(
-                centre=self.centres_[i],
-                score=round(score, 4),
-                distance_km=None if math.isnan(row.km) else round(row.km, 1),
-                reasons=why,
-            )
+            Match(self.centres_[i], round(score, 4), None if math.isnan(row.km) else round(row.km, 1), why)
             for i, score, row, why in zip(top.tolist(), total[top].tolist(), rows, reasons, strict=True)
         ]
 
