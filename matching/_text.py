@@ -104,6 +104,7 @@ class LabelIndex:
         for n, lab in enumerate(self._labels):
             self._by_word[lab.words[0]].append(n)
         self._parts: dict[str, tuple[str, ...]] = {}
+        self._words: dict[str, tuple[str, tuple[str, ...]]] = {}  # see _label_words
         self._longest = max((len(w) for w in self._stems), default=0)
 
     def find(self, text: str) -> list[LabelHit]:
@@ -112,12 +113,12 @@ class LabelIndex:
         if not toks:
             return []
         positions: dict[str, list[tuple[int, bool]]] = defaultdict(list)  # only words of labels
-        stems = self._stems
+        known = self._words
         for pos, (word, _, _) in enumerate(toks):
-            stem = _stem(word)
-            if stem in stems:
-                positions[stem].append((pos, False))
-            for part in self._compound_parts(word, stem):
+            whole, parts = known.get(word) or self._label_words(word)
+            if whole:
+                positions[whole].append((pos, False))
+            for part in parts:
                 positions[part].append((pos, True))
         hits = []
         for n in sorted({n for w in positions for n in self._by_word.get(w, ())}):
@@ -129,6 +130,15 @@ class LabelIndex:
             strength = lab.weight * (0.9 if compound else 1.0)
             hits.append(LabelHit(lab.concept, lab.text, strength, _surface(text, toks, where)))
         return hits
+
+    def _label_words(self, word: str) -> tuple[str, tuple[str, ...]]:
+        """The stem of text word ``word`` if some label has it ("" if none) and the label stems inside
+        it as part of a compound (memoised per word)."""
+        stem = _stem(word)
+        found = (stem if stem in self._stems else "", self._compound_parts(word, stem))
+        if len(self._words) < 100_000:
+            self._words[word] = found
+        return found
 
     def _compound_parts(self, word: str, stem: str) -> tuple[str, ...]:
         """Label stems that occur inside ``word`` as part of a compound (memoised per word)."""
