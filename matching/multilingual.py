@@ -104,12 +104,16 @@ class _PackageEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            if self._model is None:
-                try:
-                    self._model = self._load()
-                except ImportError:
-                    raise _missing(self._package) from None
-            return _unit(self._vectors(self._model, texts), len(texts), self.dim)
+            return _unit(self._vectors(self._loaded(), texts), len(texts), self.dim)
+
+    def _loaded(self) -> Any:
+        """The model, loaded on first use; call with the lock held."""
+        if self._model is None:
+            try:
+                self._model = self._load()
+            except ImportError:
+                raise _missing(self._package) from None
+        return self._model
 
 
 class UseEncoder(_PackageEncoder):
@@ -138,12 +142,7 @@ class UseEncoder(_PackageEncoder):
         (0 when the package's own model is in use)."""
         texts = _texts(texts)
         with self._lock:
-            if self._model is None:
-                try:
-                    self._model = self._load()
-                except ImportError:
-                    raise _missing(self._package) from None
-            warm = getattr(self._model, "warm", None)
+            warm = getattr(self._loaded(), "warm", None)
             return int(warm(texts)) if warm is not None and texts else 0
 
 
