@@ -43,7 +43,7 @@ __all__ = ["CALIBRATION", "ConceptLink", "ConceptLinker", "definition_units", "f
 # (intercept, weights of the best similarity, of its margin over the second best and of
 # the mean similarity);
 # written by ``python -m matching.build_topic_model`` (all-MiniLM-L6-v2, onnx-int8).
-CALIBRATION: tuple[float, ...] = (-3.1171, 16.3289, 13.7782, -17.9649)
+CALIBRATION: tuple[float, ...] = (-2.9087, 13.4757, 22.5798, -15.7518)
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # "SMEs use it to", "Typical:", "KMU nutzen das, um", ... up to where the uses start
