@@ -13,6 +13,7 @@ from matching.multilingual import (
     LanguageRoutedEncoder,
     german_share,
     make_multilingual,
+    warm_encoder,
 )
 
 
@@ -177,3 +178,25 @@ def test_matcher_warm_up_prepares_the_encoder_and_keeps_the_ranking(catalogue) -
 
 def test_warm_up_of_an_encoder_without_one_is_a_no_op(matcher) -> None:
     assert matcher.warm_up() == 0  # the hashing encoder has nothing to prepare
+
+
+class _Warmable(HashingEncoder):
+    """A hashing encoder that records what it was asked to prepare."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def warm(self, texts) -> int:
+        self.seen += list(texts)
+        return len(set(texts))
+
+
+def test_warm_encoder_reaches_the_parts_of_combined_and_routed_encoders() -> None:
+    texts = ["Lieferwagen orten", "booking form", "Lieferwagen orten"]
+    a, b = _Warmable(), _Warmable()
+    assert warm_encoder(CombinedEncoder([a, b]), texts) == 4  # 2 distinct texts in each part
+    assert a.seen == texts and b.seen == texts
+    english, multi = HashingEncoder(), _Warmable()
+    assert warm_encoder(LanguageRoutedEncoder(english, multi), texts) == 2  # only the part that has a warm-up
+    assert warm_encoder(HashingEncoder(), texts) == 0
