@@ -1,7 +1,8 @@
-"""The fair evaluation set (``matching/data/queries_fair_{dev,test}.jsonl``): its line
-format and the properties matching/data/README.md states for it — size, language
-balance, coverage of all 34 technology areas and 15 service types, paraphrases free
-of their topics' label words, centre ids and AGS that exist, a disjoint stratified split.
+"""The fair evaluation set (``matching/data/queries_fair_{dev,test}.jsonl``) and the held-out
+set written blind after it (``queries_fair_holdout.jsonl``): their line format and the
+properties matching/data/README.md states for them — size, language balance, coverage of
+all 34 technology areas and 15 service types, paraphrases free of their topics' label
+words, centre ids and AGS that exist, and (fair set only) a disjoint stratified split.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ DATA = ROOT / "matching" / "data"
 SCHEMES = ROOT / "ontologies" / "schemes"
 GEMEINDEN = ROOT.parent / "shared" / "data" / "germany" / "de_gemeinden.csv"
 FILES = {"dev": DATA / "queries_fair_dev.jsonl", "test": DATA / "queries_fair_test.jsonl"}
+HOLDOUT = DATA / "queries_fair_holdout.jsonl"
 KEYS = {"id", "lang", "text", "municipality", "sector", "relevant", "relevant_topics", "paraphrase", "note"}
 REQUIRED = KEYS - {"municipality", "sector"}
 
@@ -38,6 +40,11 @@ def halves() -> dict[str, list[dict]]:
 @pytest.fixture(scope="module")
 def lines(halves) -> list[dict]:
     return halves["dev"] + halves["test"]
+
+
+@pytest.fixture(scope="module")
+def holdout() -> list[dict]:
+    return _read(HOLDOUT)
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +84,12 @@ def test_label_hits_catches_compounds_and_spares_short_substrings():
     assert label_hits("our warehouse is full", ["AR", "AI"]) == []
 
 
-def test_every_line_has_the_documented_format(lines, concepts):
+def _check_format(lines: list[dict], prefix: str, concepts) -> None:
     ids = [r["id"] for r in lines]
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
     for r in lines:
         assert REQUIRED <= set(r) <= KEYS, (r["id"], set(r) ^ REQUIRED)
-        assert re.fullmatch(rf"fair-{r['lang']}-\d{{3}}", r["id"]), r["id"]
+        assert re.fullmatch(rf"{prefix}-{r['lang']}-\d{{3}}", r["id"]), r["id"]
         assert r["lang"] in ("de", "en")
         assert isinstance(r["paraphrase"], bool) and r["text"].strip() and r["note"].strip()
         assert r["relevant"] and all(g in (1, 2, 3) for g in r["relevant"].values()), r["id"]
@@ -93,6 +100,20 @@ def test_every_line_has_the_documented_format(lines, concepts):
             assert re.fullmatch(r"\d{8}", r["municipality"]), r["id"]
         if "sector" in r:
             assert re.fullmatch(r"\d{2}", r["sector"]), r["id"]
+
+
+def _label_words_in_paraphrases(lines: list[dict], concepts) -> dict:
+    return {
+        (r["id"], slug): hits
+        for r in lines
+        if r["paraphrase"]
+        for slug in r["relevant_topics"]
+        if (hits := label_hits(r["text"], concepts[slug][1]))
+    }
+
+
+def test_every_line_has_the_documented_format(lines, concepts):
+    _check_format(lines, "fair", concepts)
 
 
 def test_counts_match_what_the_readme_states(lines):
@@ -116,13 +137,7 @@ def test_every_topic_is_the_intended_topic_of_enough_needs(lines, concepts):
 
 
 def test_paraphrased_needs_contain_no_label_word_of_their_topics(lines, concepts):
-    bad = {
-        (r["id"], slug): hits
-        for r in lines
-        if r["paraphrase"]
-        for slug in r["relevant_topics"]
-        if (hits := label_hits(r["text"], concepts[slug][1]))
-    }
+    bad = _label_words_in_paraphrases(lines, concepts)
     assert not bad, bad
 
 
@@ -160,3 +175,55 @@ def test_each_half_covers_every_topic(halves, concepts):
     for name, half in halves.items():
         intended = {s for r in half for s, g in r["relevant_topics"].items() if g == 3}
         assert set(concepts) <= intended, (name, set(concepts) - intended)
+
+
+# ---------------------------------------------------------------- the held-out set
+
+
+def test_holdout_lines_have_the_documented_format(holdout, concepts):
+    _check_format(holdout, "hold", concepts)
+
+
+def test_holdout_counts_match_what_the_readme_states(holdout):
+    assert len(holdout) == 80
+    langs = Counter(r["lang"] for r in holdout)
+    assert langs == {"de": 40, "en": 40}, langs
+    paraphrases = Counter(r["lang"] for r in holdout if r["paraphrase"])
+    assert paraphrases["de"] >= 14 and paraphrases["en"] >= 14, paraphrases
+    located = [r for r in holdout if "municipality" in r]
+    assert 0.4 <= len(located) / len(holdout) <= 0.6, len(located)
+    assert all("sector" in r for r in located)
+    in_st = sum(r["municipality"].startswith("15") for r in located)
+    assert 0.35 <= in_st / len(located) <= 0.55, in_st
+    assert any("sector" in r for r in holdout if "municipality" not in r)
+
+
+def test_holdout_makes_every_topic_the_intended_topic_of_a_need(holdout, concepts):
+    intended = {s for r in holdout for s, g in r["relevant_topics"].items() if g == 3}
+    assert set(concepts) <= intended, set(concepts) - intended
+
+
+def test_holdout_paraphrases_contain_no_label_word_of_their_topics(holdout, concepts):
+    bad = _label_words_in_paraphrases(holdout, concepts)
+    assert not bad, bad
+
+
+def test_holdout_centre_ids_exist_in_the_default_dataset(holdout, default_store):
+    from graph.views import centres
+
+    known = {c.id for c in centres(default_store)}
+    unknown = {cid for r in holdout for cid in r["relevant"]} - known
+    assert not unknown, unknown
+
+
+def test_holdout_municipalities_exist(holdout, require_shared):
+    require_shared(GEMEINDEN)
+    with GEMEINDEN.open(encoding="utf-8") as f:
+        ags = {row["ags"] for row in csv.DictReader(f)}
+    missing = {r["municipality"] for r in holdout if "municipality" in r} - ags
+    assert not missing, missing
+
+
+def test_holdout_shares_no_id_or_text_with_the_fair_set(holdout, lines):
+    assert not {r["id"] for r in holdout} & {r["id"] for r in lines}
+    assert not {r["text"].strip().lower() for r in holdout} & {r["text"].strip().lower() for r in lines}
