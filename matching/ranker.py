@@ -40,15 +40,8 @@ from matching._lru import LRU
 from matching._resolve import Prepared, QueryResolver
 from matching.expertise import Assessment, ExpertiseIndex
 from matching.query import Match, MatchQuery
-from matching.rank_model import (
-    DEFAULT_RANK_MODEL,
-    RankFeatures,
-    RankModel,
-    concept_scores,
-    levels_for_ranking,
-    load_rank_model,
-    need_is_sure,
-)
+from matching.rank_features import RankFeatures, concept_scores, levels_for_ranking, need_is_sure
+from matching.rank_model import DEFAULT_RANK_MODEL, RankModel, load_rank_model
 from matching.reasons import FactorRow, QueryContext, ReasonWriter
 from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
 from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, resolve_weights

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from matching import CentreMatcher, MatchQuery
-from matching.rank_model import RankFeatures
+from matching.rank_features import RankFeatures
 from matching.reasons import FactorRow
 
 RANSOM = "Wir hatten einen Angriff mit Verschlüsselungstrojanern und brauchen IT-Sicherheit"
