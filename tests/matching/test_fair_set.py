@@ -141,19 +141,25 @@ def test_paraphrased_needs_contain_no_label_word_of_their_topics(lines, concepts
     assert not bad, bad
 
 
-def test_every_centre_id_exists_in_the_default_dataset(lines, default_store):
+@pytest.fixture(params=["fair set", "held-out set"])
+def either_set(request) -> list[dict]:
+    """The fair set's two halves together, then the held-out set."""
+    return request.getfixturevalue("lines" if request.param == "fair set" else "holdout")
+
+
+def test_every_centre_id_exists_in_the_default_dataset(either_set, default_store):
     from graph.views import centres
 
     known = {c.id for c in centres(default_store)}
-    unknown = {cid for r in lines for cid in r["relevant"]} - known
+    unknown = {cid for r in either_set for cid in r["relevant"]} - known
     assert not unknown, unknown
 
 
-def test_every_municipality_exists(lines, require_shared):
+def test_every_municipality_exists(either_set, require_shared):
     require_shared(GEMEINDEN)
     with GEMEINDEN.open(encoding="utf-8") as f:
         ags = {row["ags"] for row in csv.DictReader(f)}
-    missing = {r["municipality"] for r in lines if "municipality" in r} - ags
+    missing = {r["municipality"] for r in either_set if "municipality" in r} - ags
     assert not missing, missing
 
 
@@ -207,21 +213,6 @@ def test_holdout_paraphrases_contain_no_label_word_of_their_topics(holdout, conc
     bad = _label_words_in_paraphrases(holdout, concepts)
     assert not bad, bad
 
-
-def test_holdout_centre_ids_exist_in_the_default_dataset(holdout, default_store):
-    from graph.views import centres
-
-    known = {c.id for c in centres(default_store)}
-    unknown = {cid for r in holdout for cid in r["relevant"]} - known
-    assert not unknown, unknown
-
-
-def test_holdout_municipalities_exist(holdout, require_shared):
-    require_shared(GEMEINDEN)
-    with GEMEINDEN.open(encoding="utf-8") as f:
-        ags = {row["ags"] for row in csv.DictReader(f)}
-    missing = {r["municipality"] for r in holdout if "municipality" in r} - ags
-    assert not missing, missing
 
 
 def test_holdout_shares_no_id_or_text_with_the_fair_set(holdout, lines):
