@@ -36,6 +36,7 @@ and numpy, which release the GIL) in a thread meanwhile.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import struct
@@ -223,10 +224,12 @@ class FastUse:
         """Fill the token rows of every token of ``texts`` that has none (up to the pinned
         capacity); returns how many tokens have pinned rows now."""
         ids = list(dict.fromkeys(t for text in texts for t in self.tokenizer.ids(text)))
-        if self._limit is None:
+        with self._blas_threads():
             return self.rows.pin(ids)
-        with self._limit(limits=self.threads, user_api="blas"):
-            return self.rows.pin(ids)
+
+    def _blas_threads(self) -> Any:
+        """A context in which BLAS runs on the model's thread count (nothing to limit without threadpoolctl)."""
+        return contextlib.nullcontext() if self._limit is None else self._limit(limits=self.threads, user_api="blas")
 
     def _embed(self, flat: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """De-quantised embedding rows of token ids ``flat`` (into ``out`` if given)."""
@@ -262,9 +265,7 @@ class FastUse:
         if len(texts) != 1:
             return np.asarray(self.backend.encode(texts), dtype=np.float32)
         ids = self.tokenizer.ids(texts[0])
-        if self._limit is None:
-            return self._one(ids)[None, :]
-        with self._limit(limits=self.threads, user_api="blas"):
+        with self._blas_threads():
             return self._one(ids)[None, :]
 
     def _one(self, ids: list[int]) -> np.ndarray:

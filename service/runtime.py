@@ -143,10 +143,11 @@ class Runtime:
 
     # ------------------------------------------------------------------ estimators
 
-    def model_options(self) -> dict[str, Any]:
-        """The encoder hyper-parameters every estimator takes: encoder kind, model, model cache, vector cache."""
+    def model_options(self, encoder: Encoder | None = None) -> dict[str, Any]:
+        """The encoder hyper-parameters every estimator takes: encoder kind (or ``encoder``, a loaded
+        one of this kind to share), model, model cache, vector cache."""
         return {
-            "encoder": self.settings.encoder,
+            "encoder": self.settings.encoder if encoder is None else encoder,
             "model": self.settings.model,
             "model_cache_dir": str(self.cache_dir / "models"),
             "vector_cache": str(self.vector_cache),
@@ -166,21 +167,27 @@ class Runtime:
         learned = self.weights_file
         return str(learned) if learned.exists() else None
 
-    def matcher(self, catalogue: Catalogue, *, weights: str | os.PathLike[str] | None = None) -> CentreMatcher:
+    def matcher(
+        self, catalogue: Catalogue, *, weights: str | os.PathLike[str] | None = None, encoder: Encoder | None = None
+    ) -> CentreMatcher:
         """The hybrid matcher fitted on ``catalogue``, with the store's learned weights unless
-        ``weights`` names another file. Every command that ranks centres uses this one."""
+        ``weights`` names another file (``encoder``: a loaded :meth:`encoder` to reuse). Every
+        command that ranks centres uses this one."""
         from matching.ranker import CentreMatcher
 
-        return CentreMatcher(**self.model_options(), weights=self.weights(weights)).fit(catalogue)
+        return CentreMatcher(**self.model_options(encoder), weights=self.weights(weights)).fit(catalogue)
 
-    def suggester(self, catalogue: Catalogue, scheme: str = "technology", *, centre: bool = False) -> TopicSuggester:
+    def suggester(
+        self, catalogue: Catalogue, scheme: str = "technology", *, centre: bool = False, encoder: Encoder | None = None
+    ) -> TopicSuggester:
         """A topic suggester for one concept scheme, fitted on ``catalogue``. A need's topics
         come from the need alone; for a centre's description (``centre``) the hub catalogue's
-        topic model and the topics' frequency among centres break ties."""
+        topic model and the topics' frequency among centres break ties (``encoder``: a loaded
+        :meth:`encoder` to reuse, except where the topic model asks for its own)."""
         from matching.topic_model import TOPIC_MODEL_ENCODER
         from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
 
-        options = self.model_options()
+        options = self.model_options(encoder)
         if centre and scheme == "technology" and self.settings.encoder == _DEFAULT_ENCODER:
             # a description is read with the encoder the hub topic model was trained with (USE scored
             # no better there); an encoder chosen explicitly is kept, without the model

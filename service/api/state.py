@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from graph.records import Centre, Concept, Region
     from graph.store import Store
+    from matching.encoder import Encoder
     from matching.ranker import CentreMatcher
     from matching.topics import TopicSuggester
     from service.api.auth import KeyStore
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["AppState", "PRIVATE_GRAPH_PREFIXES", "is_private_graph", "keys_path", "check_store_exists"]
 
 # what API writes (centres, companies, outcomes) cannot change: kept across writes
-_STABLE = frozenset({"regions", "regions_by_ags", "region_parts", "concepts", "adjacency", "sparql_pool"})
+_STABLE = frozenset({"regions", "regions_by_ags", "region_parts", "concepts", "adjacency", "sparql_pool", "encoder"})
 
 # named graphs whose content is private: companies, outcomes, the API's write records
 PRIVATE_GRAPH_PREFIXES = ("companies/", "companies", "outcomes", "audit")
@@ -139,6 +140,13 @@ class AppState:
         with self._model_lock:
             return self.cached("suggester", self._fit_suggester)
 
+    def encoder(self) -> Encoder:
+        """The settings' encoder, loaded once and shared by the matcher and the suggester of every
+        data version (a write refits them without reloading the model or redoing its warm-up)."""
+        from service.runtime import Runtime
+
+        return self.cached("encoder", Runtime(self.settings).encoder)
+
     def models_loaded(self) -> dict[str, bool]:
         with self._lock:
             return {k: k in self._cache for k in ("matcher", "suggester")}
@@ -154,7 +162,7 @@ class AppState:
             regions=self.regions_by_ags(),
             district_adjacency=tuple(self._district_adjacency()),
         )
-        matcher = Runtime(self.settings).matcher(catalogue)
+        matcher = Runtime(self.settings).matcher(catalogue, encoder=self.encoder())
         matcher.warm_up()  # the service answers many needs: prepare the encoder for their words once
         return matcher
 
@@ -168,7 +176,7 @@ class AppState:
         from service.runtime import Runtime
 
         catalogue = Catalogue(centres=tuple(self.centres()), concepts=tuple(self.concepts()))
-        return Runtime(self.settings).suggester(catalogue)
+        return Runtime(self.settings).suggester(catalogue, encoder=self.encoder())
 
 
 def check_store_exists(location: str) -> None:

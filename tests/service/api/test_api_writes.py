@@ -71,6 +71,17 @@ def test_create_read_conflict_delete_centre(client, auth, assert_error):
     assert client.get("/id/centre/t-new").status_code == 404
 
 
+def test_a_write_refits_the_models_on_the_one_loaded_encoder(client, state, auth):
+    """The matcher and the suggester share the app's encoder, and a write refits them on it
+    (no second model in memory, no reload or repeated warm-up per write)."""
+    before = state.matcher()
+    assert state.suggester().encoder_ is before.encoder_ is state.encoder()
+    assert client.post("/centres/t-enc", json=CENTRE, headers=auth.admin).status_code == 201
+    after = state.matcher()
+    assert after is not before and after.encoder_ is before.encoder_
+    assert client.delete("/centres/t-enc", headers=auth.admin).json()["action"] == "deleted"
+
+
 def test_shacl_violations_are_422_with_node_property_message_and_nothing_is_written(client, state, auth, assert_error):
     before = state.store.select_values("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
     bad = {**CENTRE, "scope": "galactic", "topics": [{"concept": "no-such-topic", "level": 3}]}
