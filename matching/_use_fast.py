@@ -17,7 +17,7 @@ text tested), with the per-call work a single short text does not need taken out
   the projection to the three CNN branches with a layer norm, and the first convolution of
   each branch, which is a sum over the window of per-position products ``x[t+j] @ W1[j]``.
   Each token's projected vector and its ten products (2 + 3 + 5 window positions) are kept,
-  in float16, as one row of :class:`_TokenRows`; a text then needs only the second
+  in float16, as one row of :class:`matching._use_rows.TokenRows`; a text then needs only the second
   convolution and the dense layers, about half the arithmetic. :meth:`FastUse.warm` fills
   the rows of a vocabulary once (the matcher's concepts and centres, ``CentreMatcher.warm_up``,
   which the service calls at start-up, and the service's common German and English words,
@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 
+from matching._use_rows import TokenRows, widen
+
 __all__: list[str] = []  # private module
 
 _SPACE = "\u2581"  # sentencepiece's word boundary
@@ -56,10 +58,6 @@ _CNN = 256
 _EMB = 512
 _CHUNKS = 17  # the embedding table's quantisation blocks (rows interleaved by id % 17)
 _WORDS = 150_000  # remembered word segmentations (a short word list takes ~100 bytes)
-# token rows filled by warm() (6.7 kB each in float16: 220 MB at most; the default data's words take
-# ~60 MB, the service's 10,000 common German and English words ~100 MB more)
-_PINNED = 32_768
-_RING = 4_096  # token rows for tokens met later, reused oldest first (27 MB at most)
 # OpenBLAS multiplies one or two rows by another kernel than three or more, which rounds differently:
 # rows are always computed at least this many at a time (padded), so they do not depend on the batch
 _MIN_BATCH = 4
@@ -221,7 +219,7 @@ class FastUse:
             np.ascontiguousarray(np.hstack([w[j * _CNN : (j + 1) * _CNN] for j in range(order)]))
             for w, (order, _) in zip(self.w1, _ORDERS, strict=True)
         ]
-        self.rows = _TokenRows(self._token_rows)
+        self.rows = TokenRows(self._token_rows, _ROW)
 
     def warm(self, texts: list[str]) -> int:
         """Fill the token rows of every token of ``texts`` that has none (up to the pinned
@@ -273,7 +271,7 @@ class FastUse:
 
     def _one(self, ids: list[int]) -> np.ndarray:
         n = len(ids)
-        rows = _widen(self.rows.get(ids))  # (n, _ROW) float32
+        rows = widen(self.rows.get(ids))  # (n, _ROW) float32
         feats = np.empty((n, _EMB + len(_ORDERS) * _CNN), dtype=np.float32)
         self._embed(np.array(ids, dtype=np.int64), out=feats[:, :_EMB])
         off = len(_ORDERS) * _CNN
@@ -318,82 +316,6 @@ class FastUse:
 
 
 _ROW = len(_ORDERS) * _CNN + sum(order for order, _ in _ORDERS) * _CNN  # 768 + 2,560 floats a token
-
-
-class _TokenRows:
-    """Remembered per-token rows (see the module docstring): ``pin`` fills rows that stay,
-    tokens met by ``get`` later take the oldest of :data:`_RING` ring rows. ``compute`` makes
-    float32 rows of token ids; they are kept in float16 (the vectors stay within cosine
-    0.99999). Memory is reserved lazily: untouched rows cost nothing."""
-
-    def __init__(self, compute: Any, pinned: int = _PINNED, ring: int = _RING) -> None:
-        self.compute = compute
-        self.pinned_capacity, self.ring_capacity = pinned, ring
-        self.data = np.zeros((pinned + ring, _ROW), dtype=np.float16)
-        self.slot: dict[int, int] = {}
-        self.pinned = 0
-        self.ring_owner = [-1] * ring
-        self.ring_next = 0
-
-    def pin(self, ids: list[int]) -> int:
-        new = [t for t in dict.fromkeys(ids) if t not in self.slot or self.slot[t] >= self.pinned_capacity]
-        new = new[: self.pinned_capacity - self.pinned]
-        for start in range(0, len(new), 512):
-            batch = new[start : start + 512]
-            at = self.pinned
-            self.data[at : at + len(batch)] = self.compute(batch)
-            for k, token in enumerate(batch):
-                old = self.slot.get(token)
-                if old is not None:  # it had a ring row: free it
-                    self.ring_owner[old - self.pinned_capacity] = -1
-                self.slot[token] = at + k
-            self.pinned += len(batch)
-        return self.pinned
-
-    def get(self, ids: list[int]) -> np.ndarray:
-        """``(len(ids), _ROW)`` float16 rows of ``ids``, computing the missing ones."""
-        slot = self.slot
-        distinct = dict.fromkeys(ids)
-        missing = [t for t in distinct if t not in slot]
-        if len(missing) > self.ring_capacity // 4 or len(distinct) > self.ring_capacity // 2:
-            # a long text (of rare tokens): not worth keeping, and the ring could not hold it
-            fresh = self.compute(missing).astype(np.float16)
-            index = {t: k for k, t in enumerate(missing)}
-            out = np.empty((len(ids), _ROW), dtype=np.float16)
-            for pos, t in enumerate(ids):
-                out[pos] = fresh[index[t]] if t in index else self.data[slot[t]]
-            return out
-        if missing:
-            fresh = self.compute(missing)
-            for k, token in enumerate(missing):
-                while True:  # the oldest ring row that this text does not use (at most half of them are)
-                    ring = self.ring_next
-                    self.ring_next = (ring + 1) % self.ring_capacity
-                    owner = self.ring_owner[ring]
-                    if owner not in distinct:
-                        break
-                if owner >= 0:
-                    del slot[owner]
-                self.ring_owner[ring] = token
-                slot[token] = self.pinned_capacity + ring
-                self.data[self.pinned_capacity + ring] = fresh[k]
-        return self.data[[slot[t] for t in ids]]
-
-
-def _widen(half: np.ndarray) -> np.ndarray:
-    """``half`` (float16, no infinities or NaN) as float32, exactly as ``astype`` makes it, in a
-    third of its time: numpy's own cast takes the scalar path here, the bit moves are vectorised
-    (the magnitude's bits land in a float32 whose exponent is 112 short; one product restores it,
-    subnormal halves included)."""
-    bits = half.view(np.uint16).astype(np.uint32)
-    sign = bits & 0x8000
-    bits &= 0x7FFF
-    bits <<= 13
-    out = bits.view(np.float32)
-    out *= np.float32(2.0**112)
-    sign <<= 16
-    bits |= sign
-    return out
 
 
 def _windows(padded: np.ndarray, n: int, order: int) -> np.ndarray:

