@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings", "default_store_dir"]
+__all__ = ["Settings", "get_settings", "settings_from_env", "default_store_dir"]
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -41,8 +42,8 @@ class Settings(BaseSettings):
     warm_words: int = Field(
         default=10_000, ge=0, le=100_000,
         description="the most frequent German and English words (each) whose tokens the service's encoder "
-        "prepares once, so that needs in everyday words encode faster (0: none; USE only; ~100 MB and ~1.5 s "
-        "at start for 10,000)",
+        "prepares once, so that needs in everyday words encode faster (0: none; use-multilingual only; "
+        "about 180 MB and 2-3 s at start for 10,000)",
     )
     keys_file: str | None = Field(default=None, description="API keys file (default: <store>/auth/keys.json)")
     rate_limit: int = Field(default=600, ge=0, description="requests per minute per client on /match and /sparql (0: off)")
@@ -57,4 +58,24 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     """The process's settings, built once on first use (never at import time)."""
-    return Settings()
+    return settings_from_env()
+
+
+def settings_from_env() -> Settings:
+    """Settings read from the ``REGIOMATCH_*`` variables now; a bad value is an ``InvalidInput``
+    that names the variable, the value and what the field is, not a validation traceback."""
+    from pydantic import ValidationError
+
+    from graph.errors import InvalidInput
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise InvalidInput("; ".join(_bad_variable(err) for err in exc.errors())) from None
+
+
+def _bad_variable(err: Any) -> str:
+    name = str(err["loc"][0]) if err.get("loc") else ""
+    field = Settings.model_fields.get(name)
+    what = f" ({field.description})" if field is not None and field.description else ""
+    return f"REGIOMATCH_{name.upper()}={err.get('input')!r} is not valid: {err['msg'].lower()}{what}"

@@ -88,7 +88,7 @@ def app_from_env() -> FastAPI:
     """The app uvicorn's workers build (``regiomatch serve``): settings from ``REGIOMATCH_*``."""
     import os
 
-    from service.settings import Settings
+    from service.settings import settings_from_env
 
     # fresh settings, not the cached ones: ``serve`` sets REGIOMATCH_STORE after reading them
-    return create_app(Settings(), warm=os.environ.get("REGIOMATCH_WARM", "0") == "1")
+    return create_app(settings_from_env(), warm=os.environ.get("REGIOMATCH_WARM", "0") == "1")

@@ -84,3 +84,23 @@ def test_unwritable_vector_cache_falls_back_to_memory_with_one_notice(tmp_path, 
     assert res.stdout.startswith(" 1. ")
     assert res.stderr.count("note: the vector cache") == 1 and "not writable" in res.stderr
     assert not list((Path(store) / "vectors").glob("*.npz"))
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("REGIOMATCH_WARM_WORDS", "-5", "greater than or equal to 0"),
+    ("REGIOMATCH_RATE_LIMIT", "abc", "valid integer"),
+    ("REGIOMATCH_LOCK_WAIT", "soon", "valid number"),
+])
+def test_a_bad_setting_in_the_environment_is_one_line_naming_it(tmp_path, monkeypatch, variable, value, says):
+    from service.settings import get_settings
+
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()  # settings are read once per process: read them again here
+    try:
+        res = run("stats", "--store", str(tmp_path / "store"))
+    finally:
+        monkeypatch.delenv(variable)
+        get_settings.cache_clear()
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith(f"error: {variable}='{value}' is not valid: ") and says in res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.output
