@@ -219,7 +219,26 @@ class FastUse:
             np.ascontiguousarray(np.hstack([w[j * _CNN : (j + 1) * _CNN] for j in range(order)]))
             for w, (order, _) in zip(self.w1, _ORDERS, strict=True)
         ]
+        self._pack_weights()
         self.rows = TokenRows(self._token_rows, _ROW)
+
+    def _pack_weights(self) -> None:
+        """Copy the weights this path reads into one buffer, as views with the same values: a single
+        13 MB allocation, which numpy asks the kernel to back with huge pages, so reading a text's
+        ~9 MB of weights takes a handful of address-translation entries instead of ~2,300 (about
+        0.15 ms less an encode when a match's other work has evicted them; the same vectors, bit for
+        bit). The package's batched path keeps its own arrays."""
+        single = ("proj_w", "proj_b", "ln_g_all", "ln_b_all", "ln_g", "ln_b", "cnn_w", "cnn_b",
+                  "d0", "d1", "d2", "d3", "p1", "p3")
+        lists = ("b1", "w1_blocks", "w2", "b2")
+        arrays = [getattr(self, name) for name in single] + [a for name in lists for a in getattr(self, name)]
+        if any(np.asarray(a).dtype != np.float32 for a in arrays):
+            return  # another layout of the package: keep its arrays as they are
+        views = iter(_packed(arrays))
+        for name in single:
+            setattr(self, name, next(views))
+        for name in lists:
+            setattr(self, name, [next(views) for _ in getattr(self, name)])
 
     def warm(self, texts: list[str]) -> int:
         """Fill the token rows of every token of ``texts`` that has none (up to the pinned
@@ -316,6 +335,21 @@ class FastUse:
 
 
 _ROW = len(_ORDERS) * _CNN + sum(order for order, _ in _ORDERS) * _CNN  # 768 + 2,560 floats a token
+
+
+def _packed(arrays: list[np.ndarray], align: int = 16) -> list[np.ndarray]:
+    """C-contiguous float32 copies of ``arrays``, each a view into one buffer, starting on
+    ``align``-float (64-byte) boundaries."""
+    total = sum(a.size + (-a.size) % align for a in arrays) + align
+    buf = np.empty(total, dtype=np.float32)
+    at = (-(buf.ctypes.data // 4)) % align
+    out = []
+    for a in arrays:
+        view = buf[at : at + a.size].reshape(a.shape)
+        view[...] = a
+        out.append(view)
+        at += a.size + (-a.size) % align
+    return out
 
 
 def _windows(padded: np.ndarray, n: int, order: int) -> np.ndarray:
