@@ -1,8 +1,10 @@
-"""The fair evaluation set (``matching/data/queries_fair_{dev,test}.jsonl``) and the held-out
-set written blind after it (``queries_fair_holdout.jsonl``): their line format and the
-properties matching/data/README.md states for them — size, language balance, coverage of
-all 34 technology areas and 15 service types, paraphrases free of their topics' label
-words, centre ids and AGS that exist, and (fair set only) a disjoint stratified split.
+"""The fair evaluation set (``matching/data/queries_fair_{dev,test}.jsonl``) and the sets
+written blind after it (the held-out set ``queries_fair_holdout.jsonl`` and the second dev
+set ``queries_fair_dev2.jsonl``): their line format and the properties
+matching/data/README.md states for them — size, language balance, coverage of all 34
+technology areas and 15 service types, paraphrases free of their topics' label words,
+centre ids and AGS that exist, no text shared between sets, and (fair set only) a disjoint
+stratified split.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import csv
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,22 @@ DATA = ROOT / "matching" / "data"
 SCHEMES = ROOT / "ontologies" / "schemes"
 GEMEINDEN = ROOT.parent / "shared" / "data" / "germany" / "de_gemeinden.csv"
 FILES = {"dev": DATA / "queries_fair_dev.jsonl", "test": DATA / "queries_fair_test.jsonl"}
-HOLDOUT = DATA / "queries_fair_holdout.jsonl"
+
+@dataclass(frozen=True)
+class BlindSet:
+    """A set written blind after the fair set, with the figures its README paragraph states."""
+
+    file: str
+    prefix: str
+    lines: int  # split evenly between German and English
+    min_paraphrases_per_lang: int
+
+
+# Each blind set gets its own expected counts; add a new set here to give it every check below.
+BLIND_SETS = {
+    "held-out set": BlindSet("queries_fair_holdout.jsonl", "hold", 80, 14),
+    "dev2 set": BlindSet("queries_fair_dev2.jsonl", "dev2", 100, 17),
+}
 KEYS = {"id", "lang", "text", "municipality", "sector", "relevant", "relevant_topics", "paraphrase", "note"}
 REQUIRED = KEYS - {"municipality", "sector"}
 
@@ -43,8 +61,14 @@ def lines(halves) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def holdout() -> list[dict]:
-    return _read(HOLDOUT)
+def blind_sets() -> dict[str, list[dict]]:
+    return {name: _read(DATA / spec.file) for name, spec in BLIND_SETS.items()}
+
+
+@pytest.fixture(params=sorted(BLIND_SETS))
+def blind(request, blind_sets) -> tuple[BlindSet, list[dict]]:
+    """One blind set at a time: its expected figures and its lines."""
+    return BLIND_SETS[request.param], blind_sets[request.param]
 
 
 @pytest.fixture(scope="module")
@@ -141,10 +165,12 @@ def test_paraphrased_needs_contain_no_label_word_of_their_topics(lines, concepts
     assert not bad, bad
 
 
-@pytest.fixture(params=["fair set", "held-out set"])
+@pytest.fixture(params=["fair set", *sorted(BLIND_SETS)])
 def either_set(request) -> list[dict]:
-    """The fair set's two halves together, then the held-out set."""
-    return request.getfixturevalue("lines" if request.param == "fair set" else "holdout")
+    """The fair set's two halves together, then each blind set."""
+    if request.param == "fair set":
+        return request.getfixturevalue("lines")
+    return request.getfixturevalue("blind_sets")[request.param]
 
 
 def test_every_centre_id_exists_in_the_default_dataset(either_set, default_store):
@@ -183,38 +209,48 @@ def test_each_half_covers_every_topic(halves, concepts):
         assert set(concepts) <= intended, (name, set(concepts) - intended)
 
 
-# ---------------------------------------------------------------- the held-out set
+# ---------------------------------------------------------------- the blind sets
 
 
-def test_holdout_lines_have_the_documented_format(holdout, concepts):
-    _check_format(holdout, "hold", concepts)
+def test_blind_set_lines_have_the_documented_format(blind, concepts):
+    spec, rows = blind
+    _check_format(rows, spec.prefix, concepts)
 
 
-def test_holdout_counts_match_what_the_readme_states(holdout):
-    assert len(holdout) == 80
-    langs = Counter(r["lang"] for r in holdout)
-    assert langs == {"de": 40, "en": 40}, langs
-    paraphrases = Counter(r["lang"] for r in holdout if r["paraphrase"])
-    assert paraphrases["de"] >= 14 and paraphrases["en"] >= 14, paraphrases
-    located = [r for r in holdout if "municipality" in r]
-    assert 0.4 <= len(located) / len(holdout) <= 0.6, len(located)
+def test_blind_set_counts_match_what_the_readme_states(blind):
+    spec, rows = blind
+    assert len(rows) == spec.lines
+    langs = Counter(r["lang"] for r in rows)
+    assert langs == {"de": spec.lines // 2, "en": spec.lines // 2}, langs
+    paraphrases = Counter(r["lang"] for r in rows if r["paraphrase"])
+    least = spec.min_paraphrases_per_lang
+    assert paraphrases["de"] >= least and paraphrases["en"] >= least, paraphrases
+    located = [r for r in rows if "municipality" in r]
+    assert 0.4 <= len(located) / len(rows) <= 0.6, len(located)
     assert all("sector" in r for r in located)
     in_st = sum(r["municipality"].startswith("15") for r in located)
     assert 0.35 <= in_st / len(located) <= 0.55, in_st
-    assert any("sector" in r for r in holdout if "municipality" not in r)
+    assert any("sector" in r for r in rows if "municipality" not in r)
 
 
-def test_holdout_makes_every_topic_the_intended_topic_of_a_need(holdout, concepts):
-    intended = {s for r in holdout for s, g in r["relevant_topics"].items() if g == 3}
+def test_blind_set_makes_every_topic_the_intended_topic_of_a_need(blind, concepts):
+    _, rows = blind
+    intended = {s for r in rows for s, g in r["relevant_topics"].items() if g == 3}
     assert set(concepts) <= intended, set(concepts) - intended
 
 
-def test_holdout_paraphrases_contain_no_label_word_of_their_topics(holdout, concepts):
-    bad = _label_words_in_paraphrases(holdout, concepts)
+def test_blind_set_paraphrases_contain_no_label_word_of_their_topics(blind, concepts):
+    _, rows = blind
+    bad = _label_words_in_paraphrases(rows, concepts)
     assert not bad, bad
 
 
-
-def test_holdout_shares_no_id_or_text_with_the_fair_set(holdout, lines):
-    assert not {r["id"] for r in holdout} & {r["id"] for r in lines}
-    assert not {r["text"].strip().lower() for r in holdout} & {r["text"].strip().lower() for r in lines}
+def test_blind_set_shares_no_id_or_text_with_the_fair_set_or_another_blind_set(blind, lines, blind_sets):
+    spec, rows = blind
+    others = list(lines)
+    for name, other in blind_sets.items():
+        if BLIND_SETS[name] != spec:
+            others += other
+    ids, texts = {r["id"] for r in rows}, {r["text"].strip().lower() for r in rows}
+    assert not ids & {r["id"] for r in others}
+    assert not texts & {r["text"].strip().lower() for r in others}
