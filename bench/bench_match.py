@@ -154,39 +154,33 @@ def encode_rate(encoder, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t0)
 
 
+def timed(match, queries) -> dict[str, float]:
+    """``match``'s first query, then its warm latency (wall and CPU) over the other, distinct needs."""
+    t0 = time.perf_counter()
+    match(queries[0])
+    first_ms = 1000 * (time.perf_counter() - t0)
+    cpu: list[float] = []
+    ms = time_queries(match, queries[1:], cpu)
+    p50, p99 = percentiles(ms)
+    return {"first_ms": first_ms, "p50_ms": p50, "p99_ms": p99, "qps": 1000 * len(ms) / sum(ms),
+            "cpu_p50_ms": float(np.percentile(cpu, 50))}
+
+
 def timed_matches(matcher, queries) -> dict[str, float]:
     """The matcher's warm-up (as the service does after fit: the encoder's token rows for the words
-    of the concepts and centres), then its first match, warm latency over distinct needs, repeats
-    and batches."""
+    of the concepts and centres), then :func:`timed` of its ``match``, the same needs repeated and
+    batches."""
     t0 = time.perf_counter()
     tokens = matcher.warm_up()
     warm_up_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    matcher.match(queries[0], k=10)
-    first_ms = 1000 * (time.perf_counter() - t0)
-    cpu: list[float] = []
-    ms = time_queries(lambda q: matcher.match(q, k=10), queries[1:], cpu)
+    out = timed(lambda q: matcher.match(q, k=10), queries)
     repeat_p50, _ = percentiles(time_queries(lambda q: matcher.match(q, k=10), queries[1:]))
     t0 = time.perf_counter()
     for i in range(0, len(queries), 64):
         matcher.match_many(queries[i:i + 64], k=10)
     batch_qps = len(queries) / (time.perf_counter() - t0)
-    p50, p99 = percentiles(ms)
-    return {"warm_up_s": warm_up_s, "warm_up_tokens": tokens, "first_ms": first_ms, "p50_ms": p50, "p99_ms": p99,
-            "qps": 1000 * len(ms) / sum(ms), "batch_qps": batch_qps, "repeat_p50_ms": repeat_p50,
-            "cpu_p50_ms": float(np.percentile(cpu, 50))}
-
-
-def timed_plain(plain_match, queries) -> dict[str, float]:
-    """The plain baseline's first query, then its warm latency over the distinct needs."""
-    t0 = time.perf_counter()
-    plain_match(queries[0])
-    first = 1000 * (time.perf_counter() - t0)
-    cpu: list[float] = []
-    ms = time_queries(plain_match, queries[1:], cpu)
-    p50, p99 = percentiles(ms)
-    return {"first_ms": first, "p50_ms": p50, "p99_ms": p99, "qps": 1000 * len(ms) / sum(ms),
-            "cpu_p50_ms": float(np.percentile(cpu, 50))}
+    return {"warm_up_s": warm_up_s, "warm_up_tokens": tokens, **out, "batch_qps": batch_qps,
+            "repeat_p50_ms": repeat_p50}
 
 
 def main() -> None:
@@ -203,9 +197,12 @@ def main() -> None:
                     help="timed rounds, each on fresh encoders (the table shows each figure's median over them)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error(f"--rounds must be at least 1, got {args.rounds}")
 
     from matching.encoder import make_encoder
     from matching.evaluate import DATA_DIR, load_queries
+    from matching.multilingual import common_words, warm_encoder
     from matching.query import MatchQuery
     from matching.ranker import CentreMatcher, centre_profile
 
@@ -218,6 +215,7 @@ def main() -> None:
     labelled = load_queries(DATA_DIR / "queries_default.jsonl") + load_queries(DATA_DIR / "queries_fair_dev.jsonl")
     distinct = {q.text: MatchQuery(q.text, municipality=q.municipality, sector=q.sector) for q in labelled}
     queries = list(distinct.values())[: args.queries]
+    words = common_words(args.words)  # read once: every "+words" round prepares a fresh encoder for them
 
     hyb = make_encoder(args.encoder)
     plain = make_encoder("sentence-transformers")
@@ -252,18 +250,16 @@ def main() -> None:
             if r:
                 matcher = CentreMatcher(encoder=make_encoder(args.encoder), vector_cache=cache_dir).fit(syn)
             runs[f"hybrid {n}"].append(timed_matches(matcher, queries))
-            if args.words:
+            if words:
                 # as the service: a fresh encoder prepared for the common words first (Settings.warm_words)
-                from matching.multilingual import common_words, warm_encoder
-
                 fresh = make_encoder(args.encoder)
                 t0 = time.perf_counter()
-                words_tokens = warm_encoder(fresh, common_words(args.words))
+                words_tokens = warm_encoder(fresh, words)
                 words_s = time.perf_counter() - t0
                 prepared = CentreMatcher(encoder=fresh, vector_cache=cache_dir).fit(syn)
                 runs[f"+words {n}"].append({"words_s": words_s, "words_tokens": words_tokens,
                                             **timed_matches(prepared, queries)})
-            runs[f"plain {n}"].append(timed_plain(plain_match, queries))
+            runs[f"plain {n}"].append(timed(plain_match, queries))
         for name, got in runs.items():
             if got:
                 rows[name] = {key: float(np.median([g[key] for g in got])) for key in got[0]}

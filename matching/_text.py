@@ -103,7 +103,6 @@ class LabelIndex:
         self._by_word: dict[str, list[int]] = defaultdict(list)
         for n, lab in enumerate(self._labels):
             self._by_word[lab.words[0]].append(n)
-        self._parts: dict[str, tuple[str, ...]] = {}
         self._words: dict[str, tuple[str, tuple[str, ...]]] = {}  # see _label_words
         self._longest = max((len(w) for w in self._stems), default=0)
 
@@ -141,26 +140,21 @@ class LabelIndex:
         return found
 
     def _compound_parts(self, word: str, stem: str) -> tuple[str, ...]:
-        """Label stems that occur inside ``word`` as part of a compound (memoised per word)."""
-        parts = self._parts.get(word)
-        if parts is None:
-            found = set()
-            n = len(word)
-            for i in range(n - 5):  # label stems of 6+ letters anywhere inside the word
-                for j in range(i + 6, min(n, i + self._longest) + 1):
-                    if (j - i) < n and word[i:j] in self._stems:
-                        found.add(word[i:j])
-            for size in (4, 5):  # 4-5 letters only as the head or tail of a compound
-                if n >= size + 3:
-                    found.update(w for w in (word[:size], stem[-size:]) if w in self._stems)
-            found.discard(stem)
-            # A part inside a longer label word of the same text word is not evidence of
-            # its own: "Datenbrillen" is smart glasses (VR), not "Daten" (data).
-            longer = found | ({stem} if stem in self._stems else set())
-            parts = tuple(sorted(p for p in found if not any(p != q and p in q for q in longer)))
-            if len(self._parts) < 100_000:
-                self._parts[word] = parts
-        return parts
+        """Label stems that occur inside ``word`` as part of a compound (``_label_words`` keeps them)."""
+        found = set()
+        n = len(word)
+        for i in range(n - 5):  # label stems of 6+ letters anywhere inside the word
+            for j in range(i + 6, min(n, i + self._longest) + 1):
+                if (j - i) < n and word[i:j] in self._stems:
+                    found.add(word[i:j])
+        for size in (4, 5):  # 4-5 letters only as the head or tail of a compound
+            if n >= size + 3:
+                found.update(w for w in (word[:size], stem[-size:]) if w in self._stems)
+        found.discard(stem)
+        # A part inside a longer label word of the same text word is not evidence of
+        # its own: "Datenbrillen" is smart glasses (VR), not "Daten" (data).
+        longer = found | ({stem} if stem in self._stems else set())
+        return tuple(sorted(p for p in found if not any(p != q and p in q for q in longer)))
 
     @staticmethod
     def _locate(
