@@ -92,14 +92,21 @@ class LabelIndex:
         self.n_concepts = len(labels)
         self._labels: list[_Label] = []
         seen: set[tuple[int, tuple[str, ...]]] = set()
+        written: dict[str, set[str]] = defaultdict(set)  # each label stem's words as the labels write them
         for i, pairs in enumerate(labels):
             for label, weight in sorted(pairs, key=lambda p: -p[1]):
-                words = tuple(_stem(w) for w, _, _ in tokens(label) if w not in _STOP)
+                kept = [w for w, _, _ in tokens(label) if w not in _STOP]
+                for w in kept:
+                    written[_stem(w)].add(w)
+                words = tuple(_stem(w) for w in kept)
                 if not words or (i, words) in seen:
                     continue
                 seen.add((i, words))
                 self._labels.append(_Label(i, label, words, weight))
         self._stems = {w for lab in self._labels for w in lab.words}
+        # a 4-5 letter stem heads a compound only as its label word is written: "Datenschutz" has
+        # "daten", "Dateien" only the stem "date"; "Medizintechnik" is not "Medien"
+        self._heads = {w: tuple(sorted(written[w])) for w in self._stems if 4 <= len(w) <= 5}
         self._by_word: dict[str, list[int]] = defaultdict(list)
         for n, lab in enumerate(self._labels):
             self._by_word[lab.words[0]].append(n)
@@ -147,9 +154,13 @@ class LabelIndex:
             for j in range(i + 6, min(n, i + self._longest) + 1):
                 if (j - i) < n and word[i:j] in self._stems:
                     found.add(word[i:j])
-        for size in (4, 5):  # 4-5 letters only as the head or tail of a compound
+        for size in (4, 5):  # 4-5 letters only as the head (as written) or tail of a compound
             if n >= size + 3:
-                found.update(w for w in (word[:size], stem[-size:]) if w in self._stems)
+                head, tail = word[:size], stem[-size:]
+                if head in self._stems and word.startswith(self._heads[head]):
+                    found.add(head)
+                if tail in self._stems:
+                    found.add(tail)
         found.discard(stem)
         # A part inside a longer label word of the same text word is not evidence of
         # its own: "Datenbrillen" is smart glasses (VR), not "Daten" (data).

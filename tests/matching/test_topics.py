@@ -75,6 +75,16 @@ def test_label_found_inside_inflected_german_compound() -> None:
     }
 
 
+def test_a_short_label_word_heads_a_compound_only_as_it_is_written() -> None:
+    """A 4-5 letter stem is the head of a compound only where the word starts with its label word:
+    "Dateien" (files) and "Medizintechnik" are not "Daten" (data) and "Medien" (media)."""
+    index = LabelIndex([[("Daten", 0.9)], [("Medien", 0.9)]])
+    assert index.find("Ransomware hat alle Dateien verschlüsselt, auch die Medizintechnik steht") == []
+    assert {(h.concept, h.surface) for h in index.find("Datenschutzfragen und Medienarbeit")} == {
+        (0, "Datenschutzfragen"), (1, "Medienarbeit"),
+    }
+
+
 def test_short_labels_match_whole_words_only() -> None:
     index = LabelIndex([[("KI", 0.9)], [("IoT", 0.9)]])
     assert index.find("Wir fahren Ski in Kiel") == []
