@@ -41,9 +41,10 @@ The features of one need are computed by ``matching.rank_features``. The weights
 non-negative (every feature is a reason to rank a centre higher) and
 fitted by :func:`fit_rank_model`: a pairwise logistic loss over the pairs of centres a
 judged need grades differently (a linear RankNet), L2-regularised, solved with
-SciPy's bounded L-BFGS. ``python -m matching.build_rank_model`` fits them on the fair
-set's dev half and the default labelled set and writes ``matching/data/rank_model.json``;
-the fair set's test half is never read there.
+SciPy's bounded L-BFGS. ``python -m matching.build_rank_model`` fits them on the two dev
+sets (the fair set's dev half and the second dev set) and the two older labelled sets and
+writes ``matching/data/rank_model.json``; the fair set's test half and the held-out sets
+are never read there.
 """
 
 from __future__ import annotations
