@@ -211,7 +211,9 @@ class Runtime:
             # a description is read with the encoder the hub topic model was trained with (USE scored
             # no better there); an encoder chosen explicitly is kept, without the model
             options["encoder"] = TOPIC_MODEL_ENCODER
-        priors = {} if centre else {"prior_weight": 0.0, "model_weight": 0.0, "classifier_weight": NEED_CLASSIFIER_WEIGHT}
+        priors: dict[str, Any] = (
+            {} if centre else {"prior_weight": 0.0, "model_weight": 0.0, "classifier_weight": NEED_CLASSIFIER_WEIGHT}
+        )
         return TopicSuggester(**options, scheme=scheme, **priors).fit(catalogue)
 
 
