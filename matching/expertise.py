@@ -2,7 +2,10 @@
 
 A topic is *clearly named* when the query gives it (``topics``) or the text names one
 of its labels outright (lexical evidence of at least ``min_evidence``, 0.8: a
-prefLabel or altLabel, also inside a compound; see ``matching._text``). Topics only
+prefLabel or altLabel, also inside a compound; see ``matching._text``) and the rest of
+the need does not contradict it: a technology's combined score (label, embedding and
+need classifier) must reach ``min_named_technology`` (0.2), so "Bildschirm" (screen) in
+a ransomware need does not make Displays the need's named topic. Topics only
 suggested by embeddings are not clear and change nothing here.
 
 For a need with clearly named topics:
@@ -108,11 +111,24 @@ class ExpertiseIndex:
         self._service_t = np.ascontiguousarray(self.service_levels.T)
         self._reach: LRU[np.ndarray] = LRU(256)  # per recent place: who can serve it
 
-    def named_rows(self, p: Prepared, candidates: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of the clearly named technology and service concepts of a prepared query."""
+    def named_rows(
+        self,
+        p: Prepared,
+        candidates: tuple[np.ndarray, np.ndarray],
+        scores: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the clearly named technology and service concepts of a prepared query; with the
+        need's combined ``scores`` per scheme, a label found in the text whose concept scores below
+        the rule's ``min_named_*`` is an incidental mention and names nothing."""
+        r = self.rule
         out = []
-        for analysis, explicit, cand in ((p.topics, p.topic_rows, candidates[0]), (p.services, p.service_rows, candidates[1])):
-            mask = (analysis.lexical >= self.rule.min_evidence) & cand if p.text else np.zeros(len(cand), dtype=bool)
+        for analysis, explicit, cand, score, floor in (
+            (p.topics, p.topic_rows, candidates[0], scores[0], r.min_named_technology),
+            (p.services, p.service_rows, candidates[1], scores[1], r.min_named_service),
+        ):
+            mask = (analysis.lexical >= r.min_evidence) & cand if p.text else np.zeros(len(cand), dtype=bool)
+            if score is not None and floor > 0:
+                mask &= score >= floor
             mask[list(explicit)] = True
             out.append(np.flatnonzero(mask))
         return out[0], out[1]
@@ -134,9 +150,11 @@ class ExpertiseIndex:
         candidates: tuple[np.ndarray, np.ndarray],
         sector_fit: np.ndarray,
         km: np.ndarray,
+        scores: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
     ) -> Assessment:
-        """Who is a specialist and who lacks the expertise for prepared query ``p``."""
-        tech, serv = self.named_rows(p, candidates)
+        """Who is a specialist and who lacks the expertise for prepared query ``p`` (``scores``: the
+        need's combined technology and service scores, see ``named_rows``)."""
+        tech, serv = self.named_rows(p, candidates, scores)
         if not len(tech) and not len(serv):
             return _NOTHING_NAMED
         r = self.rule

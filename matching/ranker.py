@@ -325,7 +325,7 @@ class CentreMatcher(Estimator):
         if not self.expertise_first:
             expertise = Assessment()
         else:
-            expertise = self.expertise_.assess(p, (ts.candidates_, ss.candidates_), f[:, 3], km)
+            expertise = self.expertise_.assess(p, (ts.candidates_, ss.candidates_), f[:, 3], km, (t_scores, s_scores))
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
         sure = need_is_sure(ts, p, vector if has_text else None, proba)

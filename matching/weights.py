@@ -71,9 +71,15 @@ class ExpertiseRule:
     weak_level_unlocated: int = 1
     trade_fit: float = 0.8
     proximity_share: float = 0.9
+    # a technology label found in the text names its topic only when the topic's combined score (label,
+    # embedding and need classifier, ``TopicSuggester.scores``) reaches this: below it the rest of the need
+    # contradicts the word ("Bildschirm" in a ransomware need), an incidental mention. Services: none (a
+    # service label word was never incidental enough to drop on the dev sets: "pilot" → Field trial)
+    min_named_technology: float = 0.2
+    min_named_service: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("min_evidence", "trade_fit", "proximity_share"):
+        for name in ("min_evidence", "trade_fit", "proximity_share", "min_named_technology", "min_named_service"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
                 raise InvalidInput(f"expertise rule: {name} must be a number in [0, 1], got {v!r}")

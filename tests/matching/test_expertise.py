@@ -168,7 +168,8 @@ def test_a_named_service_demotes_only_centres_tagged_with_services() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"reach_km": -1}, "reach_km"), ({"specialist_level": 6}, "specialist_level"),
-     ({"proximity_share": 1.5}, "proximity_share"), ({"min_evidence": "high"}, "min_evidence")],
+     ({"proximity_share": 1.5}, "proximity_share"), ({"min_evidence": "high"}, "min_evidence"),
+     ({"min_named_technology": 2}, "min_named_technology")],
 )
 def test_bad_rule_settings_are_named(kwargs: dict, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
@@ -214,3 +215,36 @@ def test_without_location_level_1_centres_never_outrank_specialists(real_matcher
     weak_before = [m.centre.id for m in out[:last_specialist]
                    if m.centre.topics and level(m) <= 1 and not any(r.factor == "sector" for r in m.reasons)]
     assert not weak_before, (weak_before, _order(out)[:10])
+
+
+# a screen named in passing: "Bildschirm" is an altLabel of Displays, but the need is about ransomware
+SCREEN_NEED = ("Heute früh waren alle Dateien auf unseren Rechnern verschlüsselt und auf dem Bildschirm "
+               "stand eine Lösegeldforderung. Was sollen wir tun?")
+
+
+@pytest.mark.model
+def test_a_label_named_in_passing_does_not_become_the_named_topic(real_matcher) -> None:
+    out = real_matcher.match(MatchQuery(SCREEN_NEED, municipality="15083270"), k=60)
+    order = _order(out)
+    texts = " ".join(r.text for m in out[:10] for r in m.reasons)
+    assert "does not offer Displays" not in texts, texts
+    assert order.index("edihcat-244") < order.index("st-rdz-haldensleben"), order[:10]  # the cyber transfer centre
+    assert order.index("edihcat-244") < 5, order[:10]
+    p = real_matcher.resolver_.prepare(MatchQuery(SCREEN_NEED))
+    displays = next(i for i, c in enumerate(real_matcher.topic_suggester_.concepts_) if c.label_en == "Displays")
+    assert p.topics.lexical[displays] >= 0.8  # the label is found; the rule just does not take it as named
+
+
+def test_a_label_under_the_named_floor_names_nothing_unless_given(matcher: CentreMatcher) -> None:
+    import numpy as np
+
+    ts, ss = matcher.topic_suggester_, matcher.service_suggester_
+    cands = (ts.candidates_, ss.candidates_)
+    cyber = next(i for i, c in enumerate(ts.concepts_) if c.key == "cybersecurity")
+    p = matcher.resolver_.prepare(MatchQuery(NEED))
+    low, high = np.zeros(len(ts.concepts_), dtype=np.float32), np.ones(len(ts.concepts_), dtype=np.float32)
+    assert cyber in matcher.expertise_.named_rows(p, cands)[0]  # found in the text, no scores given
+    assert cyber in matcher.expertise_.named_rows(p, cands, (high, None))[0]
+    assert cyber not in matcher.expertise_.named_rows(p, cands, (low, None))[0]  # contradicted: incidental
+    given = matcher.resolver_.prepare(MatchQuery(NEED, topics=("cybersecurity",)))
+    assert cyber in matcher.expertise_.named_rows(given, cands, (low, None))[0]  # the asker's own topic stays
