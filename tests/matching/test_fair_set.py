@@ -1,6 +1,6 @@
 """The fair evaluation set (``matching/data/queries_fair_{dev,test}.jsonl``) and the sets
 written blind after it (the held-out sets ``queries_fair_holdout.jsonl``,
-``queries_fair_holdout2.jsonl`` and ``queries_fair_holdout3.jsonl``, the second dev set ``queries_fair_dev2.jsonl``): their line
+``queries_fair_holdout2.jsonl`` and ``queries_fair_holdout3.jsonl``, the dev sets ``queries_fair_dev2.jsonl`` and ``queries_fair_dev3.jsonl``): their line
 format and the properties matching/data/README.md states for them — size, language balance, coverage of all 34
 technology areas and 15 service types, paraphrases free of their topics' label words,
 centre ids and AGS that exist, no text shared between sets, and (fair set only) a disjoint
@@ -40,6 +40,7 @@ class BlindSet:
 BLIND_SETS = {
     "held-out set": BlindSet("queries_fair_holdout.jsonl", "hold", 80, 14),
     "dev2 set": BlindSet("queries_fair_dev2.jsonl", "dev2", 100, 17),
+    "dev3 set": BlindSet("queries_fair_dev3.jsonl", "dev3", 100, 25),
     "second held-out set": BlindSet("queries_fair_holdout2.jsonl", "hold2", 80, 14),
     "third held-out set": BlindSet("queries_fair_holdout3.jsonl", "hold3", 80, 14),
 }
