@@ -24,7 +24,8 @@ real municipality):
 - all of that again ("+words") with a fresh encoder first prepared for the ``--words`` most
   common German and English words, as the service prepares its encoder (``Settings.warm_words``):
   its distinct needs then rarely bring a token the encoder has not met;
-- BLAS on the service's thread count (``--blas-threads``, default ``Settings.blas_threads``: 1),
+- BLAS on the service's thread count (``--blas-threads``, default the service's:
+  ``REGIOMATCH_BLAS_THREADS``, else ``Settings.blas_threads``' default 1),
   set once for the process as the service does;
 - the same for a plain baseline: sentence-transformers encode of the query +
   brute-force cosine over all centres + full sort, nothing cached.
@@ -198,7 +199,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3,
                     help="timed rounds, each on fresh encoders (the table shows each figure's median over them)")
     ap.add_argument("--blas-threads", type=int, default=None,
-                    help="BLAS threads of this process (default: the service's, Settings.blas_threads; "
+                    help="BLAS threads of this process (default: the service's, REGIOMATCH_BLAS_THREADS or 1; "
                          "0: BLAS's own count)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -207,10 +208,17 @@ def main() -> None:
     if args.blas_threads is not None and args.blas_threads < 0:
         ap.error(f"--blas-threads must be 0 or more, got {args.blas_threads}")
 
+    from graph.errors import InvalidInput
     from service.runtime import apply_blas_threads
-    from service.settings import Settings
+    from service.settings import settings_from_env
 
-    blas = Settings.model_fields["blas_threads"].default if args.blas_threads is None else args.blas_threads
+    if args.blas_threads is None:  # the service's count: REGIOMATCH_BLAS_THREADS, else the setting's default
+        try:
+            blas = settings_from_env().blas_threads
+        except InvalidInput as exc:
+            ap.error(str(exc))
+    else:
+        blas = args.blas_threads
     apply_blas_threads(blas)  # as the service does at start; the plain baseline's torch keeps its own threads
 
     from matching.encoder import make_encoder
@@ -286,7 +294,7 @@ def main() -> None:
                           "blas_threads": blas}, indent=2))
         return
     print(f"\n{load}: wall times stretch with other work on the cores, CPU times much less")
-    print(f"BLAS threads: {blas or 'its own count'} (as the service: Settings.blas_threads)")
+    print(f"BLAS threads: {blas or 'its own count'} (as the service: REGIOMATCH_BLAS_THREADS or Settings.blas_threads)")
     print("\ncold start (fresh process to first embedding):  "
           + ",  ".join(f"{k} {v:.2f} s" for k, v in cold.items()))
     cols = [("encode_all_s", "encode all s"), ("fit_cold_cache_s", "fit-enc s"),
