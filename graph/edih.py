@@ -3,7 +3,7 @@
 Columns (as in the Commission's catalogue export, one row per hub)::
 
     hub_id, name, title, hub_type, country, address, postcode_parsed, city_parsed,
-    website, description, technologies, services, sectors   [, scope]
+    website, description, technologies, services, sectors   [, scope, serves_only]
 
 ``hub_id``, ``name`` and ``country`` are required, the rest optional. The last three
 hold ``"Term - level"`` items joined by ``", "`` (``"Cybersecurity - 5, Internet of
@@ -11,7 +11,9 @@ Things - 4"``); a term must be a concept of the matching SKOS scheme
 (``ontologies/schemes/{technology,service,sector}.ttl``, matched on its slug,
 ``prefLabel`` or ``altLabel``) and a level a whole number 1..5 (5 = highest). A
 term listed twice keeps its highest level (the catalogue export does this).
-``scope`` (``national`` / ``regional`` / ``international``) is our extension.
+``scope`` (``national`` / ``regional`` / ``international``) and ``serves_only`` (the key of the
+one trade a centre is limited to, a concept of ``ontologies/schemes/trade.ttl`` such as
+``crafts``) are our extensions.
 
 Errors name the file, the row (the header is row 1), the column and the bad value.
 
@@ -32,6 +34,7 @@ Mapping rules (shared by every importer of centres, including the default datase
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +63,7 @@ __all__ = [
     "served_regions",
     "edih_hubs_to_graph",
     "guess_language",
+    "trade_keys",
 ]
 
 EDIH_COLUMNS = (
@@ -101,6 +105,7 @@ class EdihHub:
     services: tuple[TermLevel, ...] = ()
     sectors: tuple[TermLevel, ...] = ()
     scope: str | None = None
+    serves_only: str | None = None  # trade key (concept/trade/{key})
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,17 @@ class CatalogueTerms:
             return self.lookup.get(kind, {}).get(iris.slugify(term))
         except InvalidKey:
             return None
+
+
+@functools.lru_cache(maxsize=1)
+def trade_keys() -> tuple[str, ...]:
+    """Keys of the trade scheme's concepts (``ontologies/schemes/trade.ttl``), sorted."""
+    res = resources.files("ontologies").joinpath("schemes", "trade.ttl")
+    if not res.is_file():
+        raise UnreadableInput("the trade scheme ontologies/schemes/trade.ttl is missing")
+    g = Graph().parse(data=res.read_text(encoding="utf-8"), format="turtle")
+    prefix = f"{iris.scheme('trade')}/"
+    return tuple(sorted(iris.key_of(str(c)) for c in g.subjects(RDF.type, SKOS.Concept) if str(c).startswith(prefix)))
 
 
 def parse_term_levels(
@@ -231,6 +247,10 @@ def _hub_from_row(r: Mapping[str, str], n: int, terms: CatalogueTerms) -> EdihHu
     scope = cell("scope") or None
     if scope is not None and scope not in _SCOPES:
         raise InvalidInput(f"row {n}, column 'scope': {scope!r} is not one of {', '.join(_SCOPES)}")
+    serves_only = cell("serves_only") or None
+    if serves_only is not None and serves_only not in trade_keys():
+        raise InvalidInput(f"row {n}, column 'serves_only': {serves_only!r} is not a trade; expected one of "
+                           f"{', '.join(trade_keys())} (ontologies/schemes/trade.ttl) or nothing")
     tags = {
         kind: parse_term_levels(cell(col), kind, terms, row=n, column=col)
         for col, kind in _KIND_OF_COLUMN.items()
@@ -251,6 +271,7 @@ def _hub_from_row(r: Mapping[str, str], n: int, terms: CatalogueTerms) -> EdihHu
         services=tags["service"],
         sectors=tags["sector"],
         scope=scope,
+        serves_only=serves_only,
     )
 
 
@@ -320,6 +341,8 @@ def edih_hubs_to_graph(
         add((c, RM.centreType, centre_type_of(hub)))
         if hub.scope:
             add((c, RM.scope, Literal(hub.scope)))
+        if hub.serves_only:
+            add((c, RM.servesOnly, iris.concept("trade", hub.serves_only)))
         ags = locate(hub.postcode, hub.city, hub.country)
         if ags is not None:
             add((c, SDO.location, iris.region(ags)))

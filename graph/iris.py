@@ -16,7 +16,7 @@ Layout (``BASE`` = ``https://w3id.org/regiomatch/``):
     BASE id/observation/{ags}/{period}      a qb:Observation (period: ISO 8601, '/' written '--')
     BASE concept/indicator[/{key}]          the indicator scheme and its concepts
     BASE concept/code/{list}[/{code}]       a BBSR code list (e.g. regiostar7) and its codes
-    BASE concept/{scheme}                   a SKOS concept scheme (technology, service, sector, nace)
+    BASE concept/{scheme}                   a SKOS concept scheme (technology, service, sector, nace, trade)
     BASE concept/{scheme}/{slug}            a concept; NACE uses its code (C, 25)
     BASE graph/{name}                       a named graph (one per source)
 
@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 BASE = "https://w3id.org/regiomatch/"
-SCHEMES = ("technology", "service", "sector", "nace")
+SCHEMES = ("technology", "service", "sector", "nace", "trade")
 ENGAGEMENT_KINDS = ("technology", "service", "sector")
 
 INDICATOR_LEVELS = ("municipality", "district")

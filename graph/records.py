@@ -64,6 +64,7 @@ class Centre:
     topics: tuple[Engagement, ...] = ()
     services: tuple[Engagement, ...] = ()
     sectors: tuple[Engagement, ...] = ()
+    serves_only: str | None = None  # the trade concept IRI the centre is limited to (rm:servesOnly), if any
 
 
 @dataclass(frozen=True)

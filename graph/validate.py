@@ -71,7 +71,7 @@ def load_ontology() -> Graph:
 
 def load_schemes() -> Graph:
     """A new graph holding every SKOS scheme in ``ontologies/schemes/`` (technology,
-    service, sector, NACE)."""
+    service, sector, NACE, trade)."""
     g = Graph()
     folder = resources.files(_PACKAGE).joinpath("schemes")
     for res in sorted(folder.iterdir(), key=lambda r: r.name):

@@ -65,6 +65,7 @@ class RM(DefinedNamespace):
     level: URIRef
     programme: URIRef
     scope: URIRef
+    servesOnly: URIRef
 
     # company properties
     naceSector: URIRef

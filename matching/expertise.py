@@ -28,6 +28,9 @@ For a need with clearly named topics:
   shown as a negative topic reason ("does not offer Cybersecurity; 3 specialists
   within reach rank first").
 
+Then, for every need: a centre that serves one trade only, not the asker's
+(``matching.trades``), ranks after every centre open to the asker.
+
 The numbers (``matching.weights.ExpertiseRule``) were chosen on the dev half of the fair set (``matching/data/``) by
 coordinate search, keeping the two older labelled sets at least as good; the test
 half was not used.
@@ -42,6 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matching._lru import LRU
+from matching.trades import TradeRead
 from matching.weights import ExpertiseRule
 
 if TYPE_CHECKING:
@@ -69,17 +73,28 @@ class Assessment:
     specialist: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     without: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     nearest_contact: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    trade: TradeRead | None = None  # what the trade rule read (``matching.trades``); None: not applied
 
     @property
     def active(self) -> bool:
         return bool(self.named)
 
     def cap(self, total: np.ndarray) -> np.ndarray:
-        """Scores with every centre without the expertise below the lowest specialist."""
-        if not self.active or not self.specialist.any() or not self.without.any():
-            return total
-        floor = float(total[self.specialist].min()) - _EPS
-        return np.where(self.without, np.minimum(total, floor), total).astype(total.dtype)
+        """Scores with every centre without the expertise below the lowest specialist, and every
+        centre for another trade below every centre open to the asker."""
+        return self.cap_steps(total)[1]
+
+    def cap_steps(self, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scores after the expertise cut, and after the trade cut as well (``cap``)."""
+        first = total
+        if self.active and self.specialist.any() and self.without.any():
+            floor = float(total[self.specialist].min()) - _EPS
+            first = np.where(self.without, np.minimum(total, floor), total).astype(total.dtype)
+        other = self.trade.other if self.trade is not None else None
+        if other is None or not other.any() or other.all():
+            return first, first
+        floor = float(first[~other].min()) - _EPS
+        return first, np.where(other, np.minimum(first, floor), first).astype(total.dtype)
 
 
 _NOTHING_NAMED = Assessment()  # what the rule finds for a need without clearly named topics (shared, empty)
@@ -151,12 +166,14 @@ class ExpertiseIndex:
         sector_fit: np.ndarray,
         km: np.ndarray,
         scores: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
+        trade: TradeRead | None = None,
     ) -> Assessment:
         """Who is a specialist and who lacks the expertise for prepared query ``p`` (``scores``: the
-        need's combined technology and service scores, see ``named_rows``)."""
+        need's combined technology and service scores, see ``named_rows``; ``trade``: what the trade
+        rule read, ``matching.trades``, carried along for the ranking and the reasons)."""
         tech, serv = self.named_rows(p, candidates, scores)
         if not len(tech) and not len(serv):
-            return _NOTHING_NAMED
+            return _NOTHING_NAMED if trade is None else Assessment(trade=trade)
         r = self.rule
         n = self.tech_tagged.shape[0]
         level = np.zeros(n, dtype=np.int8)
@@ -186,4 +203,5 @@ class ExpertiseIndex:
             specialist=reach & (level >= r.specialist_level),
             without=lacking & (level <= weak),
             nearest_contact=lacking & (level == 0) if p.place is not None else np.zeros(n, dtype=bool),
+            trade=trade,
         )

@@ -14,7 +14,8 @@ state's general centre, ...), fitted on judged needs, so reasons stay per factor
 up to the score. With explicit ``weights`` (a dict, or a weights file that ``regiomatch
 train`` learned from outcomes) it is the plain weighted sum of the five factors
 (``matching.weights``). Either way the expertise rule (``matching.expertise``) then keeps
-centres without the named topic below the specialists within reach.
+centres without the named topic below the specialists within reach, and the trade rule
+(``matching.trades``) centres for one trade only below every centre open to the asker's.
 
 The need's text is encoded once; its vector is mixed with the vectors of
 "(Topics: <English label>)" for the topics whose labels it names outright, weighted by
@@ -44,6 +45,7 @@ from matching.rank_features import RankFeatures, concept_scores, levels_for_rank
 from matching.rank_model import DEFAULT_RANK_MODEL, RankModel, load_rank_model
 from matching.reasons import FactorRow, QueryContext, ReasonWriter
 from matching.topics import NEED_CLASSIFIER_WEIGHT, TopicSuggester
+from matching.trades import TradeIndex
 from matching.weights import DEFAULT_WEIGHTS, FACTORS, ExpertiseRule, resolve_weights
 
 if TYPE_CHECKING:
@@ -82,8 +84,8 @@ class CentreMatcher(Estimator):
     ``suggest_k`` and ``min_topic_score`` (how many suggested topics, and how
     sure, count as the need's topics when none are given), ``lexical_weight``,
     ``expertise_first`` (apply ``matching.expertise``'s rule; False: the plain
-    weighted sum), ``query_cache_size`` (how many recent query texts keep their
-    vectors, so a repeated need is not encoded again; 0: none),
+    weighted sum), ``trade_first`` (rank centres for another trade last, ``matching.trades``),
+    ``query_cache_size`` (how many recent query texts keep their vectors, so a repeated need is not encoded again; 0: none),
     ``rank_model`` (``"default"``: the committed learned ranking; a path or RankModel; None:
     the weighted sum), ``definition_weight`` (share of definition linking in the topic scores, see
     ``matching.topics``; 0 keeps the tuned label-and-embedding topics).
@@ -109,6 +111,7 @@ class CentreMatcher(Estimator):
         min_topic_score: float = 0.25,
         lexical_weight: float = 0.5,
         expertise_first: bool = True,
+        trade_first: bool = True,
         query_cache_size: int = 1024,
         rank_model: str | os.PathLike[str] | RankModel | None = "default",
     ) -> None:
@@ -123,6 +126,7 @@ class CentreMatcher(Estimator):
         self.min_topic_score = min_topic_score
         self.lexical_weight = lexical_weight
         self.expertise_first = expertise_first
+        self.trade_first = trade_first
         self.query_cache_size = query_cache_size
         self.rank_model = rank_model
 
@@ -166,13 +170,15 @@ class CentreMatcher(Estimator):
         self.resolver_ = QueryResolver(catalogue, topics, services)
         self.query_vectors_: LRU[np.ndarray] = LRU(self.query_cache_size)
         self.places_: LRU[tuple[np.ndarray, np.ndarray]] = LRU(256)
+        self.trades_ = TradeIndex(centres, catalogue.concepts_of("trade"), catalogue.concepts_of("nace"))
         self.expertise_ = ExpertiseIndex(
             centres, topics.concepts_, self.topic_fit_.levels, services.concepts_, self.service_fit_.levels,
             ExpertiseRule(),
         )
         self.rank_model_ = self._load_rank_model()
         self.rank_features_ = RankFeatures(centres, self._levels_for_ranking(centres))
-        self.reasons_ = ReasonWriter(weights, centres, self.topic_fit_, self.service_fit_, self.sector_fit_, self.geo_)
+        fits = (self.topic_fit_, self.service_fit_, self.sector_fit_)
+        self.reasons_ = ReasonWriter(weights, centres, *fits, self.geo_, self.trades_)
         return self
 
     def warm_up(self) -> int:
@@ -320,12 +326,16 @@ class CentreMatcher(Estimator):
         m_sector = self.sector_fit_.weights(p.nace_keys) if p.nace_keys else None
         if m_sector is not None:
             f[:, 3] = self.sector_fit_.scores(m_sector)
+        trade = self.trades_.read(p) if self.trade_first and self.trades_.active else None
+        if trade is not None and trade.own.any():
+            f[trade.own, 3] = 1.0  # a centre for exactly the asker's trade (matching.trades)
         geo, km = self._place_scores(p)
         f[:, 4] = geo
         if not self.expertise_first:
-            expertise = Assessment()
+            expertise = Assessment(trade=trade)
         else:
-            expertise = self.expertise_.assess(p, (ts.candidates_, ss.candidates_), f[:, 3], km, (t_scores, s_scores))
+            cands, scores = (ts.candidates_, ss.candidates_), (t_scores, s_scores)
+            expertise = self.expertise_.assess(p, cands, f[:, 3], km, scores, trade)
             if expertise.nearest_contact.any():
                 f[expertise.nearest_contact, 4] *= self.expertise_.rule.proximity_share
         sure = need_is_sure(ts, p, vector if has_text else None, proba)
@@ -374,11 +384,11 @@ class CentreMatcher(Estimator):
     def _rank(self, p: Prepared, vector: np.ndarray, k: int) -> list[Match]:
         f, km, ctx, contrib, _ = self._factors(p, vector)
         plain = contrib.sum(axis=1)
-        total = ctx.expertise.cap(plain)
+        capped, total = ctx.expertise.cap_steps(plain)
         k = min(k, total.shape[0])
         top = np.argpartition(-total, k - 1)[:k] if k < total.shape[0] else np.arange(total.shape[0])
         top = top[np.lexsort((top, -total[top]))]
-        rows = FactorRow.many(f[top], km[top], plain[top] - total[top], contrib[top])
+        rows = FactorRow.many(f[top], km[top], plain[top] - capped[top], contrib[top], capped[top] - total[top])
         reasons = self.reasons_.explain_many(ctx, top, rows)
         return [
             Match(self.centres_[i], round(score, 4), None if math.isnan(row.km) else round(row.km, 1), why)

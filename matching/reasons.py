@@ -7,7 +7,8 @@ and processing, level 5)", "serves your district Börde, 41 km away". The
 contributions of a match's reasons add up to its score; when the expertise rule
 (``matching.expertise``) ranks a centre after the specialists, the cut is a negative
 topic reason ("does not offer Cybersecurity: ranked after the 3 specialists within
-reach").
+reach"); when the trade rule (``matching.trades``) ranks a centre for another trade last, a
+negative sector reason ("serves crafts firms only: your sector NACE C28 is not one of them").
 
 Each reason also carries ``parts``, the facts of its sentence as values:
 
@@ -17,7 +18,11 @@ Each reason also carries ``parts``, the facts of its sentence as values:
   ``evidence`` (the need's words that named it), ``how`` (``mentions`` |
   ``named`` | ``reads_like``); the expertise cut instead: ``cut`` (True), ``named``
   (``[{"en", "de"}, ...]``), ``level``, ``specialists`` (how many), ``located``;
-* ``sector``: ``nace`` (e.g. ``C25``), ``sector`` (``{"key", "en", "de"}``), ``level``;
+* ``sector``: ``nace`` (e.g. ``C25``), ``sector`` (``{"key", "en", "de"}``), ``level``; for a centre of
+  the asker's own trade ``serves_only``, ``nace`` and ``evidence`` (the need's words that named the
+  trade; empty when the sector did); the trade cut
+  (``matching.trades``) instead: ``cut`` (True), ``serves_only`` (the centre's trade, ``{"key", "en",
+  "de"}``), ``nace`` (the asker's sector or None);
 * ``geography``: ``places`` (``[(relation, name), ...]`` with relations from
   ``matching._geo.RELATIONS``), ``km`` (None when unknown) and, for the nearest point
   of contact without the named expertise, ``contact_for`` (``[{"en", "de"}, ...]``).
@@ -45,6 +50,7 @@ if TYPE_CHECKING:
     from matching._geo import GeoIndex
     from matching._resolve import Prepared
     from matching.topics import TextAnalysis
+    from matching.trades import TradeIndex
 
 __all__ = ["FactorRow", "QueryContext", "ReasonWriter"]
 
@@ -65,6 +71,7 @@ class FactorRow:
     cut: float = 0.0  # what the expertise rule took off the weighted sum (``matching.expertise``)
     # each factor's share of the score, in ``FACTORS`` order (None: weight x value)
     contributions: tuple[float, ...] | None = None
+    trade_cut: float = 0.0  # what the trade rule took off after that (``matching.trades``)
 
     @classmethod
     def of(cls, values: np.ndarray, km: float, cut: float = 0.0, contributions: np.ndarray | None = None) -> FactorRow:
@@ -74,12 +81,17 @@ class FactorRow:
                    contributions=shares)
 
     @classmethod
-    def many(cls, values: np.ndarray, km: np.ndarray, cut: np.ndarray, contributions: np.ndarray) -> list[FactorRow]:
+    def many(
+        cls, values: np.ndarray, km: np.ndarray, cut: np.ndarray, contributions: np.ndarray,
+        trade_cut: np.ndarray | None = None,
+    ) -> list[FactorRow]:
         """:meth:`of` for ``k`` centres at once: ``values`` and ``contributions`` ``(k, len(FACTORS))``,
-        ``km`` and ``cut`` ``(k,)``."""
+        ``km``, ``cut`` and ``trade_cut`` ``(k,)``."""
+        trade = trade_cut.tolist() if trade_cut is not None else [0.0] * len(cut)
         return [
-            cls(*v, d, c, tuple(s))  # type: ignore[arg-type]  # the factors are the first fields, in FACTORS order
-            for v, d, c, s in zip(values.tolist(), km.tolist(), cut.tolist(), contributions.tolist(), strict=True)
+            cls(*v, d, c, tuple(s), t)  # type: ignore[arg-type]  # the factors are the first fields, in FACTORS order
+            for v, d, c, s, t in zip(values.tolist(), km.tolist(), cut.tolist(), contributions.tolist(), trade,
+                                     strict=True)
         ]
 
     def weights(self, defaults: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
@@ -155,6 +167,7 @@ class ReasonWriter:
     service_fit: ConceptFit
     sector_fit: SectorFit
     geo: GeoIndex
+    trades: TradeIndex | None = None
 
     @cached_property
     def _levels(self) -> np.ndarray:
@@ -222,7 +235,16 @@ class ReasonWriter:
             "service", w["service"], self.service_fit, i, ctx.service_need, p.services, "offers the service", ctx.sure,
             service_hits,
         )
-        if ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
+        a = ctx.expertise
+        read = a.trade
+        own = self.trades.trade_of(i) if self.trades is not None and read is not None and read.own[i] else None
+        if own is not None and read is not None and w["sector"] * row.sector > _MIN:
+            how = f"your need says {', '.join(read.words)}" if read.words else (
+                f"your sector NACE {p.nace_label} is one of its trades")
+            text = f"a centre for {own.label_en.lower()} firms, as yours is: {how}"
+            parts = {"serves_only": _labels(own), "nace": p.nace_label or None, "evidence": list(read.words)}
+            out.append(Reason("sector", _r(w["sector"] * row.sector), text, parts))
+        elif ctx.sector_weights is not None and w["sector"] * row.sector > _MIN:
             hit = sector_hit
             if hit is not None:
                 sector = self.sector_fit.sectors[hit[0]]
@@ -230,7 +252,6 @@ class ReasonWriter:
                 text = f"works with NACE {p.nace_label} firms ({sector.label_en}, level {level})"
                 parts: dict[str, Any] = {"nace": p.nace_label, "sector": _labels(sector), "level": level}
                 out.append(Reason("sector", _r(w["sector"] * row.sector), text, parts))
-        a = ctx.expertise
         if p.place is not None and w["geography"] * row.geography > _MIN:
             places = self.geo.explain_parts(i, centre, p.place)
             text = geo_text(places, row.km)
@@ -248,6 +269,13 @@ class ReasonWriter:
             parts = {"cut": True, "named": self._both(a.named), "level": level, "specialists": n,
                      "located": p.place is not None}
             out.append(Reason("topic", _r(-row.cut), text, parts))
+        trade = self.trades.trade_of(i) if self.trades is not None and row.trade_cut > _MIN else None
+        if trade is not None:
+            asker = f"your sector NACE {p.nace_label} is not one of them" if p.nace_label else (
+                "your need names no sector and not this trade")
+            text = f"serves {trade.label_en.lower()} firms only: {asker}; ranked after the centres open to you"
+            parts = {"cut": True, "serves_only": _labels(trade), "nace": p.nace_label or None}
+            out.append(Reason("sector", _r(-row.trade_cut), text, parts))
         return tuple(sorted(out, key=lambda r: -r.contribution))
 
 

@@ -11,6 +11,9 @@
 * ``GRANTS``: funding, hand-extracted from the ``facts`` column of
   ``st_support_organisations.csv``; ``quote`` is the part of the facts text it rests
   on and the build checks it is still there. Amounts in EUR, dates ISO 8601.
+* ``SERVES_ONLY``: catalogue centres whose mandate is one trade (a concept of
+  ``ontologies/schemes/trade.ttl``), as their own catalogue description says; ``quote``
+  is the part of the description it rests on and the build checks it is still there.
 * ``DERIVED_TAGS``: Saxony-Anhalt organisations without catalogue tags get
   technologies / services / sectors **derived by us** from their facts text:
   level 3 = named as the centre's focus, 2 = mentioned or implied by its work.
@@ -19,7 +22,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SCOPE", "SAME_AS_HUB", "GRANTS", "PROGRAMMES", "DERIVED_TAGS", "ST_PROGRAMME"]
+__all__ = ["SCOPE", "SAME_AS_HUB", "SERVES_ONLY", "GRANTS", "PROGRAMMES", "DERIVED_TAGS", "ST_PROGRAMME"]
 
 ST_PROGRAMME = "st-digitalisierungszentren"
 
@@ -40,6 +43,16 @@ SCOPE: dict[str, tuple[str, str]] = {
     "edihcat-351": ("national", "Mittelstand-Digital Zentrum Fokus Mensch: thematic"),
     "edihcat-352": ("national", "Mittelstand-Digital Zentrum Smarte Kreisläufe: thematic"),
     "edihcat-354": ("national", "Mittelstand-Digital Zentrum Ländliche Regionen: rural regions"),
+}
+
+SERVES_ONLY: dict[str, tuple[str, str]] = {  # hub id -> (trade key, the description's words)
+    "edihcat-006": ("crafts", "supporting craft businesses and craft organizations"),
+    "edihcat-249": ("retail-wholesale", "the sector-specific contact point for small and medium-sized retail and "
+                    "wholesale companies"),
+    "edihcat-259": ("construction-real-estate", "small and medium-sized companies in the construction and real "
+                    "estate industry"),
+    "edihcat-329": ("tourism-hospitality", "supports small and medium-sized enterprises in the tourism industry"),
+    "edihcat-374": ("health-care", "two target groups: SMEs in the healthcare sector and healthcare providers"),
 }
 
 SAME_AS_HUB: dict[str, str] = {

@@ -39,7 +39,7 @@ from graph.dataset import _curated
 from graph.dataset._indicators import CODE_LABELS_EN, INDICATORS, LEVELS
 from graph.dataset._provenance import PROVENANCE, SOURCE_DATE
 from graph.dataset.locate import MunicipalityLocator
-from graph.edih import CatalogueTerms, EdihHub, parse_term_levels, read_edih_csv
+from graph.edih import CatalogueTerms, EdihHub, parse_term_levels, read_edih_csv, trade_keys
 from graph.errors import InvalidInput, UnreadableInput
 
 __all__ = ["build", "main", "DATA_DIR", "DEFAULT_SHARED"]
@@ -152,7 +152,7 @@ def _hub_record(hub: EdihHub, ags: str | None) -> dict[str, Any]:
         "hub_id": hub.hub_id, "name": hub.name, "title": hub.title, "hub_type": hub.hub_type,
         "country": hub.country, "address": hub.address, "postcode": hub.postcode,
         "city": hub.city, "website": hub.website, "description": hub.description,
-        "scope": hub.scope, "ags": ags,
+        "scope": hub.scope, "serves_only": hub.serves_only, "ags": ags,
         "technologies": [[t.slug, t.level] for t in hub.technologies],
         "services": [[t.slug, t.level] for t in hub.services],
         "sectors": [[t.slug, t.level] for t in hub.sectors],
@@ -184,7 +184,12 @@ def build_centres(shared: Path, locator: MunicipalityLocator) -> dict[str, Any]:
     records = []
     for hub in hubs:
         scope = _curated.SCOPE.get(hub.hub_id, ("regional", ""))[0]
-        hub = EdihHub(**{**hub.__dict__, "scope": scope})
+        trade, quote = _curated.SERVES_ONLY.get(hub.hub_id, (None, ""))
+        if trade is not None and trade not in trade_keys():
+            raise InvalidInput(f"{hub.hub_id}: SERVES_ONLY names {trade!r}, not a trade of ontologies/schemes/trade.ttl")
+        if quote and quote not in hub.description:
+            raise InvalidInput(f"{hub.hub_id}: the description no longer says {quote!r}; re-check SERVES_ONLY")
+        hub = EdihHub(**{**hub.__dict__, "scope": scope, "serves_only": trade})
         records.append(_hub_record(hub, locator.locate(hub.postcode, hub.city, hub.country)))
     by_id = {r["hub_id"]: r for r in records}
     orgs = []

@@ -116,7 +116,7 @@ def hub_from_record(rec: dict[str, Any]) -> EdihHub:
         hub_type=rec["hub_type"], address=rec["address"], postcode=rec["postcode"],
         city=rec["city"], website=rec["website"], description=rec["description"],
         technologies=_tags(rec["technologies"]), services=_tags(rec["services"]),
-        sectors=_tags(rec["sectors"]), scope=rec["scope"],
+        sectors=_tags(rec["sectors"]), scope=rec["scope"], serves_only=rec.get("serves_only"),
     )
 
 

@@ -29,7 +29,7 @@ def centres(store: Store, centre_id: str | None = None) -> list[Centre]:
     # lexical forms only (select_values): building an rdflib term per value cost the
     # command line most of its catalogue read
     base = store.select_values(P + f"""
-SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?m ?mags ?mname ?d ?dags ?dname
+SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?trade ?m ?mags ?mname ?d ?dags ?dname
        ?lat ?lon WHERE {{
   {filt}
   ?c a rm:Centre ; dcterms:identifier ?id ; schema:name ?name .
@@ -40,6 +40,7 @@ SELECT ?c ?id ?name ?type ?title ?desc ?url ?addr ?country ?scope ?m ?mags ?mnam
   OPTIONAL {{ ?c schema:address ?addr }}
   OPTIONAL {{ ?c schema:addressCountry ?country }}
   OPTIONAL {{ ?c rm:scope ?scope }}
+  OPTIONAL {{ ?c rm:servesOnly ?trade }}
   OPTIONAL {{
     ?c schema:location ?m . ?m rm:ags ?mags ; schema:name ?mname .
     OPTIONAL {{ ?m schema:latitude ?lat ; schema:longitude ?lon }}
@@ -93,6 +94,7 @@ SELECT ?c ?prop ?concept ?level ?en ?de WHERE {{
             topics=_sorted_eng(eng.get((c, "technology"), [])),
             services=_sorted_eng(eng.get((c, "service"), [])),
             sectors=_sorted_eng(eng.get((c, "sector"), [])),
+            serves_only=opt_str(row, "trade"),
         )
     return sorted(out.values(), key=lambda x: x.id)
 

@@ -1,4 +1,4 @@
-"""SKOS concepts of the schemes (technology, service, sector, nace)."""
+"""SKOS concepts of the schemes (technology, service, sector, nace, trade)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["concepts"]
 
 
 def concepts(store: Store, scheme: str | None = None) -> list[Concept]:
-    """SKOS concepts of one scheme (technology, service, sector, nace) or all, sorted by IRI."""
+    """SKOS concepts of one scheme (technology, service, sector, nace, trade) or all, sorted by IRI."""
     schemes = [scheme] if scheme else list(iris.SCHEMES)
     values = " ".join(iris.scheme(s).n3() for s in schemes)
     rows = store.select(P + f"""

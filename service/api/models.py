@@ -118,6 +118,9 @@ class CentreDetail(BaseModel):
     topics: list[EngagementDetail] = []
     services: list[EngagementDetail] = []
     sectors: list[EngagementDetail] = []
+    serves_only: str | None = Field(
+        default=None, description="the trade concept (concept/trade/...) the centre serves exclusively, if any"
+    )
     distance_km: float | None = Field(default=None, description="distance from ?near, when given")
 
 

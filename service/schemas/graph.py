@@ -51,6 +51,7 @@ class CentrePublic(_Model):
     topics: list[EngagementPublic] = Field(default_factory=list)
     services: list[EngagementPublic] = Field(default_factory=list)
     sectors: list[EngagementPublic] = Field(default_factory=list)
+    serves_only: str | None = Field(default=None, description="the trade concept the centre serves exclusively, if any")
 
     @classmethod
     def of(cls, c: Centre) -> CentrePublic:

@@ -30,7 +30,7 @@ def reason_text(reason: Any, lang: str) -> str:
     if factor == "text":
         return t(lang, "reason.text", similarity=number(parts["similarity"], lang, 2))
     if parts.get("cut"):
-        return _cut_text(parts, lang)
+        return _trade_cut_text(parts, lang) if "serves_only" in parts else _cut_text(parts, lang)
     if factor in ("topic", "service"):
         offered = _label(parts["offered"], lang)
         need = _label(parts["need"], lang)
@@ -45,6 +45,10 @@ def reason_text(reason: Any, lang: str) -> str:
         else:
             text += " — " + t(lang, "reason.reads_like", topic=need)
         return text
+    if factor == "sector" and "serves_only" in parts:  # a centre for the asker's own trade
+        how = (t(lang, "reason.trade_words", words=", ".join(parts["evidence"])) if parts.get("evidence")
+               else t(lang, "reason.trade_nace", nace=parts["nace"]))
+        return t(lang, "reason.own_trade", trade=_trade(parts, lang)) + ": " + how
     if factor == "sector":
         return t(lang, "reason.sector", nace=parts["nace"], sector=_label(parts["sector"], lang), level=parts["level"])
     if factor == "geography":
@@ -75,6 +79,17 @@ def _cut_text(parts: Mapping[str, Any], lang: str) -> str:
     where = t(lang, "cut.within_reach" if parts.get("located") else "cut.for_it")
     after = t(lang, "cut.after_one" if n == 1 else "cut.after_many", n=n, where=where)
     return f"{offer}: {after}"
+
+
+def _trade(parts: Mapping[str, Any], lang: str) -> str:
+    name = _label(parts["serves_only"], lang)
+    return name.lower() if lang == "en" else name
+
+
+def _trade_cut_text(parts: Mapping[str, Any], lang: str) -> str:
+    """The trade rule's cut: "serves crafts firms only: your sector NACE J62 is not one of them; ranked after …"."""
+    why = t(lang, "cut.trade_nace", nace=parts["nace"]) if parts.get("nace") else t(lang, "cut.trade_unknown")
+    return f"{t(lang, 'cut.trade', trade=_trade(parts, lang))}: {why}; {t(lang, 'cut.trade_after')}"
 
 
 def centre_type(kind: str | None, lang: str) -> str:

@@ -137,6 +137,28 @@ def test_centre_types_and_scopes(dataset: dict[str, Graph]) -> None:
     assert set(g.objects(saxony, ns.SDO.areaServed)) == {iris.region("14")}
 
 
+def test_trade_centres_serve_only_their_trade(dataset: dict[str, Graph]) -> None:
+    g = dataset["centres/edih-de"]
+    only = {iris.key_of(str(c)): iris.key_of(str(t)) for c, t in g.subject_objects(RM.servesOnly)}
+    assert only == {"edihcat-006": "crafts", "edihcat-249": "retail-wholesale",
+                    "edihcat-259": "construction-real-estate", "edihcat-329": "tourism-hospitality",
+                    "edihcat-374": "health-care"}
+
+
+def test_a_serves_only_quote_the_description_no_longer_holds_stops_the_build(monkeypatch, require_shared) -> None:
+    from graph.dataset import _curated
+    from graph.dataset.build import build_centres
+    from graph.dataset.rdf import default_locator
+
+    shared = require_shared(SHARED)
+    monkeypatch.setitem(_curated.SERVES_ONLY, "edihcat-006", ("crafts", "bakers only, nobody else"))
+    with pytest.raises(InvalidInput, match="edihcat-006: the description no longer says 'bakers only"):
+        build_centres(shared, default_locator())
+    monkeypatch.setitem(_curated.SERVES_ONLY, "edihcat-006", ("carpentry", ""))
+    with pytest.raises(InvalidInput, match="'carpentry', not a trade of ontologies/schemes/trade.ttl"):
+        build_centres(shared, default_locator())
+
+
 # ---------------------------------------------------------------- companies
 
 
@@ -228,12 +250,12 @@ def test_every_concept_used_is_in_the_schemes(dataset: dict[str, Graph]) -> None
     from importlib import resources
 
     schemes = Graph()
-    for name in ("technology", "service", "sector", "nace"):
+    for name in ("technology", "service", "sector", "nace", "trade"):
         res = resources.files("ontologies").joinpath("schemes", f"{name}.ttl")
         schemes.parse(data=res.read_text(encoding="utf-8"), format="turtle")
     known = set(schemes.subjects(ns.RDF.type, ns.SKOS.Concept))
     used = set()
     for g in dataset.values():
-        for p in (RM.concept, RM.needs, RM.naceSector):
+        for p in (RM.concept, RM.needs, RM.naceSector, RM.servesOnly):
             used |= set(g.objects(None, p))
     assert used and used <= known, sorted(used - known)[:5]

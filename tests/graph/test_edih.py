@@ -104,6 +104,18 @@ def test_bad_values_name_file_row_column_and_value(
     assert str(err.value).startswith(f"{path}: row 3, column ")
 
 
+def test_serves_only_names_a_trade_of_the_scheme(tmp_path: Path, terms: CatalogueTerms) -> None:
+    columns = (*EDIH_COLUMNS, "serves_only")
+    hubs = read_edih_csv(_write(tmp_path / "h.csv", [{**GOOD, "serves_only": "crafts"}], columns), terms)
+    assert hubs[0].serves_only == "crafts"
+    g = edih_hubs_to_graph(hubs, MunicipalityLocator([]).locate)
+    assert (iris.centre("x-001"), RM.servesOnly, iris.concept("trade", "crafts")) in g
+    path = _write(tmp_path / "bad.csv", [{**GOOD, "serves_only": "bakers"}], columns)
+    with pytest.raises(InvalidInput, match=r"row 2, column 'serves_only': 'bakers' is not a trade; expected one of "
+                                           r"construction-real-estate, crafts, health-care"):
+        read_edih_csv(path, terms)
+
+
 def test_unknown_term_error_lists_valid_terms(tmp_path: Path, terms: CatalogueTerms) -> None:
     path = _write(tmp_path / "h.csv", [{**GOOD, "technologies": "Telepathy - 3"}])
     with pytest.raises(InvalidInput, match="valid: .*cybersecurity"):

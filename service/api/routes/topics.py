@@ -20,7 +20,7 @@ router = APIRouter(prefix="/topics", tags=["topics"])
 def list_topics(
     request: Request,
     state: StateDep,
-    scheme: Annotated[Literal["technology", "service", "sector", "nace"] | None, Query()] = None,
+    scheme: Annotated[Literal["technology", "service", "sector", "nace", "trade"] | None, Query()] = None,
 ) -> Response:
     """The concepts of each scheme (or of one), with German and English labels."""
     out: dict[str, list[ConceptPublic]] = {}
