@@ -69,6 +69,12 @@ class TradeIndex:
         self.index = LabelIndex([
             [(t.label_en, 1.0), (t.label_de, 1.0), *((a, 0.9) for a in (*t.alt_en, *t.alt_de))] for t in self.trades
         ])
+        # read-only masks shared by every read: who serves one trade only, and each trade's centres
+        self._serves = self.centre_trade >= 0
+        self._of = [self.centre_trade == j for j in range(len(self.trades))]
+        self._none = np.zeros_like(self._serves)
+        for a in (self._serves, self._none, *self._of):
+            a.flags.writeable = False
 
     @property
     def active(self) -> bool:
@@ -83,9 +89,10 @@ class TradeIndex:
     def read(self, p: Prepared) -> TradeRead:
         """The centres for another trade and for the asker's own (see :class:`TradeRead`)."""
         mine, words = self._asker(p)
-        serves = self.centre_trade >= 0
-        own = serves & np.isin(self.centre_trade, np.array(sorted(mine), dtype=np.int16))
-        return TradeRead(other=serves & ~own, own=own, words=words)
+        if not mine:  # most needs: every trade centre is for another trade
+            return TradeRead(other=self._serves, own=self._none, words=words)
+        own = np.logical_or.reduce([self._of[j] for j in mine])
+        return TradeRead(other=self._serves & ~own, own=own, words=words)
 
     def _asker(self, p: Prepared) -> tuple[set[int], tuple[str, ...]]:
         keys = p.nace_keys
