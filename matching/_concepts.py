@@ -24,7 +24,7 @@ import numpy as np
 
 from graph.records import Centre, Concept, Engagement
 
-__all__ = ["ConceptFit", "SectorFit", "engagements", "level_share"]
+__all__ = ["ConceptFit", "SectorFit", "engagements", "level_share", "normalised", "prior_counts"]
 
 SAME, BROADER, RELATED, SIBLING = 1.0, 0.6, 0.5, 0.3
 
@@ -182,3 +182,18 @@ class SectorFit:
         best = np.argmax(vals, axis=1)
         fit = vals[np.arange(len(best)), best].tolist()
         return [(s, v) if v > 0 else None for s, v in zip(best.tolist(), fit, strict=True)]
+
+
+def prior_counts(centres: Sequence[Centre], scheme: str, row: dict[str, int]) -> np.ndarray:
+    """``(n_concepts,)`` level-weighted count of centres engaging with each concept."""
+    prior = np.zeros(len(row), dtype=np.float32)
+    for centre in centres:
+        for e in engagements(centre, scheme):
+            if e.concept in row:
+                prior[row[e.concept]] += level_share(e.level)
+    return prior
+
+
+def normalised(prior: np.ndarray) -> np.ndarray:
+    """Scale to a maximum of 1 (all zeros stay zeros)."""
+    return (prior / prior.max()).astype(np.float32) if prior.any() else prior

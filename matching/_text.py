@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["fold", "tokens", "LabelHit", "LabelIndex"]
+__all__ = ["fold", "tokens", "passages", "LabelHit", "LabelIndex"]
 
 _WORD = re.compile(r"[^\W_]+")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -34,6 +34,7 @@ _STOP = frozenset(
     "fuer fur bei auf fuer ein eine einer".split()
 )
 _WINDOW_SLACK = 3  # extra words allowed between the words of a multi-word label
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 def fold(text: str) -> str:
@@ -194,3 +195,18 @@ def _surface(text: str, toks: Sequence[tuple[str, int, int]], where: list[int]) 
     if where[-1] - where[0] + 1 == len(where):  # consecutive words: quote the span as written
         return text[toks[where[0]][1] : toks[where[-1]][2]]
     return " ".join(text[toks[p][1] : toks[p][2]] for p in where)
+
+
+def passages(text: str, size: int = 400) -> list[str]:
+    """``text`` cut at sentence ends into passages of up to about ``size`` characters."""
+    out: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) > size:
+            out.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        out.append(current)
+    return out

@@ -21,8 +21,12 @@ encoder, and prints:
 3. 5-fold cross-validated top-1 accuracy over the training texts (stratified by concept);
 
 then trains on every text and writes ``matching/data/concept_classifier.json.gz``
-(deterministic bytes). The test half is never read. The learned ranking reads the
-classifier: rebuild it afterwards (``python -m matching.build_rank_model``).
+(deterministic bytes). Last, it trains the character n-gram classifier on the same texts
+(``matching.char_classifier``, ``--char-c``), prints the dev half's recall@3 and linking with
+the two mixed as the topic suggester mixes them (``CHAR_WEIGHT``), checks that the mix links none
+of the ``NO_TOPIC`` texts either, and writes ``matching/data/char_classifier.bin.gz``. The test
+half is never read. The learned ranking reads the classifiers: rebuild it afterwards (``python -m
+matching.build_rank_model``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import RegiomatchError
+from matching.char_classifier import DEFAULT_CHAR_CLASSIFIER, train_char_classifier
 from matching.concept_classifier import DEFAULT_CONCEPT_CLASSIFIER, train_concept_classifier, training_texts
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -117,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"the sharpest whose linked dev needs stay {LINK_PRECISION:.0%} right and that links no "
                     "text without a topic is kept")
     ap.add_argument("--out", type=Path, default=DEFAULT_CONCEPT_CLASSIFIER)
+    ap.add_argument("--char-c", type=float, default=10.0, help="inverse L2 strength of the character n-gram classifier")
+    ap.add_argument("--char-out", type=Path, default=DEFAULT_CHAR_CLASSIFIER)
     args = ap.parse_args(argv)
     from sklearn.model_selection import StratifiedKFold
 
@@ -188,6 +195,43 @@ def main(argv: list[str] | None = None) -> int:
     model = type(model)(model.keys, model.coef, model.intercept, model.model_id, figures)
     args.out.write_bytes(model.to_bytes())
     print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
+    return _build_char(args, texts, y, keys, model, dev_lines, dev_vectors, junk_vectors)
+
+
+def _build_char(args, texts, y, keys, model, dev_lines, dev_vectors, junk_vectors) -> int:  # noqa: ANN001
+    """Train, measure (mixed with ``model`` as ``TopicSuggester.need_proba`` mixes) and write the
+    character n-gram classifier."""
+    from matching.topics import CHAR_WEIGHT, CLASSIFIER_SURE
+
+    if not args.char_c > 0:
+        print(f"error: --char-c must be a positive number, got {args.char_c!r}", file=sys.stderr)
+        return 2
+    char = train_char_classifier(texts, y, keys, c=args.char_c)
+
+    class Mixed:  # the two classifiers as the topic suggester mixes them, for _recall and _linking
+        keys = model.keys
+
+        def __init__(self, texts_: list[str]) -> None:
+            self.texts = texts_
+
+        def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+            return (1 - CHAR_WEIGHT) * model.predict_proba(vectors) + CHAR_WEIGHT * char.predict_proba(self.texts)
+
+    mixed = Mixed([d["text"] for d in dev_lines])
+    dev = _recall(mixed, dev_lines, dev_vectors)
+    share, precision = _linking(mixed, dev_lines, dev_vectors, CLASSIFIER_SURE)
+    junk = float(Mixed(list(NO_TOPIC)).predict_proba(junk_vectors).max())
+    print(f"with the character n-gram classifier (C={args.char_c:g}, {len(char.vocab):,} n-grams, weight {CHAR_WEIGHT:g}): "
+          f"dev recall@3 all {dev.get('all')}, paraphrased {dev.get('paraphrase')}; {share:.1%} linked, "
+          f"{precision:.1%} right; texts without a topic up to p = {junk:.2f}")
+    if junk >= CLASSIFIER_SURE:
+        print("error: the mix links a text without a topic; try a smaller --char-c", file=sys.stderr)
+        return 2
+    char = type(char)(char.keys, char.vocab, char.idf, char.coef, char.intercept, {
+        **char.figures, "fair_dev_recall3_mixed": dev.get("all"), "fair_dev_paraphrase_recall3_mixed": dev.get("paraphrase"),
+        "fair_dev_linked_mixed": round(share, 4), "fair_dev_linked_right_mixed": round(precision, 4)})
+    args.char_out.write_bytes(char.to_bytes())
+    print(f"wrote {args.char_out} ({args.char_out.stat().st_size:,} bytes)")
     return 0
 
 

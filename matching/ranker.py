@@ -313,7 +313,7 @@ class CentreMatcher(Estimator):
             f[:, 0] = np.clip(matvec(self.centre_vectors_, vector), 0.0, 1.0)
         ts, ss = self.topic_suggester_, self.service_suggester_
         # the need classifier's probabilities, once per need when both schemes share the classifier
-        proba = ts.classifier_.predict_proba(vector)[0] if has_text and ts.classifier_ is not None else None
+        proba = ts.need_proba(vector, p.text) if has_text else None
         t_scores = ts.scores(p.topics, vector, proba=proba) if has_text else None
         s_scores = (
             ss.scores(p.services, vector, proba=proba if ss.classifier_ is ts.classifier_ else None)

@@ -37,7 +37,6 @@ on loose similarity and the prior).
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,8 +44,9 @@ import numpy as np
 
 from graph.errors import InvalidInput
 from matching._base import Estimator, check_k, check_text, encode_cached, matvec, resolve_encoder
-from matching._concepts import engagements, level_share
-from matching._text import LabelIndex
+from matching._concepts import normalised, prior_counts
+from matching._text import LabelIndex, passages
+from matching.char_classifier import load_char_classifier
 from matching.concept_classifier import load_concept_classifier
 from matching.concept_linking import ConceptLinker
 from matching.topic_model import DEFAULT_TOPIC_MODEL, load_topic_model
@@ -63,8 +63,10 @@ __all__ = ["NEED_CLASSIFIER_WEIGHT", "TopicSuggestion", "TopicSuggester", "conce
 
 _SCHEMES = ("technology", "service", "sector")
 NEED_CLASSIFIER_WEIGHT = 0.7  # share of the need classifier in a need's topic scores (chosen on the fair dev half)
+# share of the character n-gram classifier (``matching.char_classifier``) in the need classifier's
+# probabilities when the need's text is at hand (chosen on the dev sets: 0.5 against 0.7 and 0)
+CHAR_WEIGHT = 0.5
 CLASSIFIER_SURE = 0.45  # need classifier's probability making its best concept linked (dev half: 75 % reach it, 97 % right)
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -178,8 +180,8 @@ class TopicSuggester(Estimator):
                 for c in concepts
             ]
         )
-        self.prior_counts_ = _prior_counts(catalogue.centres, self.scheme, row)
-        self.prior_ = _normalise(self.prior_counts_)
+        self.prior_counts_ = prior_counts(catalogue.centres, self.scheme, row)
+        self.prior_ = normalised(self.prior_counts_)
         self.vectors_ = encode_cached(
             [concept_profile(c) for c in concepts], self.encoder_, self.vector_cache
         )
@@ -191,6 +193,9 @@ class TopicSuggester(Estimator):
         self.classifier_columns_ = (
             self.classifier_.columns(self.scheme, concepts) if self.classifier_ is not None else None
         )
+        # the spelling reader beside it: the committed one, for the committed classifier's concepts only
+        char = load_char_classifier() if self.classifier == "default" and self.classifier_ is not None else None
+        self.char_ = char if char is not None and char.keys == self.classifier_.keys else None  # type: ignore[union-attr]
         calibration = self.model_.calibration if self.model_ is not None and self.model_.calibration else None
         self.linker_ = ConceptLinker(
             encoder=self.encoder_, vector_cache=self.vector_cache,
@@ -231,15 +236,26 @@ class TopicSuggester(Estimator):
         out = []
         for i, analysis in enumerate(analyses):
             prior = priors[i] if priors is not None else None
-            scores = self.scores(analysis, vectors[i], prior)  # type: ignore[index]
-            out.append(self._top(scores, analysis, k, vectors[i]))  # type: ignore[index]
+            proba = self.need_proba(vectors[i], texts[i])  # type: ignore[index]
+            scores = self.scores(analysis, vectors[i], prior, proba=proba)  # type: ignore[index]
+            out.append(self._top(scores, analysis, k, vectors[i], proba))  # type: ignore[index]
         return out
+
+    def need_proba(self, vector: np.ndarray, text: str = "") -> np.ndarray | None:
+        """The need classifier's probabilities ``(n_keys,)`` for a text's ``vector`` (None without a
+        classifier), mixed with the character n-gram classifier's for ``text`` (``CHAR_WEIGHT``)."""
+        if self.classifier_ is None:
+            return None
+        proba = self.classifier_.predict_proba(vector)[0]
+        if self.char_ is None or not text:
+            return proba
+        return ((1.0 - CHAR_WEIGHT) * proba + CHAR_WEIGHT * self.char_.predict_proba([text])[0]).astype(np.float32)
 
     def prior_excluding(self, centre: Centre) -> np.ndarray:
         """The prior ``(n_concepts,)`` as if ``centre`` were not in the catalogue."""
         self._check_fitted("prior_counts_")
-        own = _prior_counts([centre], self.scheme, self.row_)
-        return _normalise(np.maximum(self.prior_counts_ - own, 0.0))
+        own = prior_counts([centre], self.scheme, self.row_)
+        return normalised(np.maximum(self.prior_counts_ - own, 0.0))
 
     # ------------------------------------------------------------------ building blocks
 
@@ -269,7 +285,7 @@ class TopicSuggester(Estimator):
         counts = None
         if mentions:
             counts = np.zeros(n, dtype=np.float32)
-            for passage in _passages(text):
+            for passage in passages(text):
                 counts += self.analyse(passage).lexical >= 0.5
         found_by: list[tuple[str, ...]] = [()] * n
         for i, words in evidence.items():
@@ -326,9 +342,12 @@ class TopicSuggester(Estimator):
         mixed = (1.0 - c) * text_score + c * np.where(known, proba[np.maximum(cols, 0)], 0.0)  # type: ignore[call-overload]
         return np.where(known, mixed, text_score).astype(np.float32)
 
-    def linked(self, analysis: TextAnalysis, vector: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
+    def linked(
+        self, analysis: TextAnalysis, vector: np.ndarray, proba: np.ndarray | None = None
+    ) -> tuple[np.ndarray, dict[int, str]]:
         """Which concepts the text supports: ``(n_concepts,)`` bool (a label found, or the
-        confident best definition link) and the definition phrase of that link by row."""
+        confident best definition link) and the definition phrase of that link by row (``proba``: the
+        need classifier's probabilities when already worked out, :meth:`need_proba`)."""
         supported = (analysis.lexical >= 0.5) & self.candidates_
         best, sims = self.linker_._similarity(vector)
         cand = np.flatnonzero(self.candidates_)
@@ -337,7 +356,7 @@ class TopicSuggester(Estimator):
             # the need classifier's calibrated probability decides: its best concept, if this scheme's
             # and at least CLASSIFIER_SURE likely, is supported; the definition phrase nearest the need
             # says what it resembles
-            proba = self.classifier_.predict_proba(vector)[0]
+            proba = self.classifier_.predict_proba(vector)[0] if proba is None else proba
             best_col = int(np.argmax(proba))
             rows = np.flatnonzero(self.classifier_columns_ == best_col)
             if rows.size and self.candidates_[rows[0]] and proba[best_col] >= CLASSIFIER_SURE:
@@ -351,10 +370,12 @@ class TopicSuggester(Estimator):
             phrases[top] = self.linker_.evidence(top, sims[0])
         return supported, phrases
 
-    def _top(self, scores: np.ndarray, analysis: TextAnalysis, k: int, vector: np.ndarray) -> list[TopicSuggestion]:
+    def _top(
+        self, scores: np.ndarray, analysis: TextAnalysis, k: int, vector: np.ndarray, proba: np.ndarray | None = None
+    ) -> list[TopicSuggestion]:
         masked = np.where(self.candidates_, scores, -np.inf)
         order = np.argsort(-masked, kind="stable")[: min(k, int(self.candidates_.sum()))]
-        supported, phrases = self.linked(analysis, vector)
+        supported, phrases = self.linked(analysis, vector, proba)
         return [
             TopicSuggestion(
                 iri=self.concepts_[i].iri,
@@ -368,33 +389,3 @@ class TopicSuggester(Estimator):
             )
             for i in order
         ]
-
-
-def _prior_counts(centres: Sequence[Centre], scheme: str, row: dict[str, int]) -> np.ndarray:
-    """``(n_concepts,)`` level-weighted count of centres engaging with each concept."""
-    prior = np.zeros(len(row), dtype=np.float32)
-    for centre in centres:
-        for e in engagements(centre, scheme):
-            if e.concept in row:
-                prior[row[e.concept]] += level_share(e.level)
-    return prior
-
-
-def _normalise(prior: np.ndarray) -> np.ndarray:
-    """Scale to a maximum of 1 (all zeros stay zeros)."""
-    return (prior / prior.max()).astype(np.float32) if prior.any() else prior
-
-
-def _passages(text: str, size: int = 400) -> list[str]:
-    """``text`` cut at sentence ends into passages of up to about ``size`` characters."""
-    out: list[str] = []
-    current = ""
-    for sentence in _SENTENCE_END.split(text):
-        if current and len(current) + len(sentence) > size:
-            out.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
-    if current:
-        out.append(current)
-    return out

@@ -108,9 +108,13 @@ def test_specialist_within_reach_outranks_the_local_centre_without_the_topic(mat
 
 
 def test_the_rule_is_what_moves_the_local_centre(catalogue: Catalogue) -> None:
-    plain = CentreMatcher(encoder=HashingEncoder(), expertise_first=False).fit(catalogue)
-    order = _order(plain.match(MatchQuery(NEED, municipality="15083270"), k=10))
-    assert order.index("local") < order.index("hannover-cyber"), order  # proximity wins without the rule
+    # on the weighted sum of the default weights proximity wins without the rule, and loses with it
+    q = MatchQuery(NEED, municipality="15083270")
+    plain = CentreMatcher(encoder=HashingEncoder(), expertise_first=False, rank_model=None).fit(catalogue)
+    order = _order(plain.match(q, k=10))
+    assert order.index("local") < order.index("hannover-cyber"), order
+    ruled = _order(CentreMatcher(encoder=HashingEncoder(), rank_model=None).fit(catalogue).match(q, k=10))
+    assert ruled.index("hannover-cyber") < ruled.index("local"), ruled
 
 
 def test_trade_centres_and_untagged_centres_are_left_alone(matcher: CentreMatcher) -> None:
