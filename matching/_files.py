@@ -4,18 +4,21 @@ never half written), and the deterministic gzip'd JSON of the committed model ar
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["gzip_json", "read_gzip_json", "read_json", "replacing", "rounded", "write_atomic"]
+T = TypeVar("T")
+
+__all__ = ["gzip_json", "load_artefact", "read_gzip_json", "read_json", "replacing", "rounded", "write_atomic"]
 
 
 def read_json(path: str | os.PathLike[str], what: str, missing: str) -> Any:
@@ -29,6 +32,27 @@ def read_json(path: str | os.PathLike[str], what: str, missing: str) -> Any:
         raise UnreadableInput(missing) from None
     except (OSError, ValueError) as exc:
         raise UnreadableInput(f"cannot read the {what} {os.fspath(path)!r}: {exc}") from exc
+
+
+def load_artefact(path: str | Path | None, default: Path, what: str, parse: Callable[[bytes, str], T]) -> T | None:
+    """A committed model artefact: the file at ``path`` (default: ``default``; None when that file is
+    absent, ``UnreadableInput`` when a given one is) turned into an object by ``parse(bytes, source)``,
+    once per process while the file is unchanged (every suggester and matcher shares it)."""
+    from graph.errors import UnreadableInput
+
+    p = Path(path) if path is not None else default
+    if not p.is_file():
+        if path is not None:
+            raise UnreadableInput(f"{p}: no such {what} file")
+        return None
+    st = p.stat()
+    return _parsed(parse, str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(parse: Callable[[bytes, str], T], path: str, _mtime_ns: int, _size: int) -> T:
+    """What ``parse`` makes of the file at ``path`` as it was at that modification time and size."""
+    return parse(Path(path).read_bytes(), path)
 
 
 def rounded(values: Any) -> list[Any]:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
+from matching._files import load_artefact
 
 __all__ = ["CharNgramClassifier", "DEFAULT_CHAR_CLASSIFIER", "load_char_classifier", "train_char_classifier"]
 
@@ -160,18 +161,7 @@ class CharNgramClassifier:
 def load_char_classifier(path: str | Path | None = None) -> CharNgramClassifier | None:
     """The classifier at ``path`` (default: the committed one; None when that file is absent), read
     once per process while the file is unchanged."""
-    p = Path(path) if path is not None else DEFAULT_CHAR_CLASSIFIER
-    if not p.is_file():
-        if path is not None:
-            raise UnreadableInput(f"{p}: no such char classifier file")
-        return None
-    st = p.stat()
-    return _read(str(p.resolve()), st.st_mtime_ns, st.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _read(path: str, _mtime_ns: int, _size: int) -> CharNgramClassifier:
-    return CharNgramClassifier.from_bytes(Path(path).read_bytes(), path)
+    return load_artefact(path, DEFAULT_CHAR_CLASSIFIER, "char classifier", CharNgramClassifier.from_bytes)
 
 
 def train_char_classifier(

@@ -21,7 +21,6 @@ were never training data) and a by-concept-text cross-validation over the exampl
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,7 @@ import numpy as np
 
 from graph.errors import InvalidInput, UnreadableInput
 from matching._base import linear_logits
-from matching._files import gzip_json, read_gzip_json, rounded
+from matching._files import gzip_json, load_artefact, read_gzip_json, rounded
 from matching.concept_linking import definition_units
 
 if TYPE_CHECKING:
@@ -119,22 +118,12 @@ def load_concept_classifier(path: str | Path | None = None, *, model_id: str | N
     """The classifier at ``path`` (default: the committed one); None when the default file is
     absent or the classifier was trained on another embedding model than ``model_id``. A file is
     read once per process while it is unchanged (both schemes' suggesters share it)."""
-    p = Path(path) if path is not None else DEFAULT_CONCEPT_CLASSIFIER
-    if not p.is_file():
-        if path is not None:
-            raise UnreadableInput(f"{p}: no such concept classifier file")
+    model = load_artefact(path, DEFAULT_CONCEPT_CLASSIFIER, "concept classifier", ConceptClassifier.from_bytes)
+    if model is None:
         return None
-    st = p.stat()
-    model = _read(str(p.resolve()), st.st_mtime_ns, st.st_size)
     if model_id is not None and model.model_id.split("@", 1)[0] != model_id.split("@", 1)[0]:
         return None
     return model
-
-
-@functools.lru_cache(maxsize=4)
-def _read(path: str, _mtime_ns: int, _size: int) -> ConceptClassifier:
-    """The classifier in the file at ``path`` as it was at that modification time and size."""
-    return ConceptClassifier.from_bytes(Path(path).read_bytes(), path)
 
 
 def train_concept_classifier(
