@@ -75,16 +75,7 @@ class TradeIndex:
         self._none = np.zeros_like(self._serves)
         for a in (self._serves, self._none, *self._of):
             a.flags.writeable = False
-
-    @property
-    def active(self) -> bool:
-        """Whether any centre serves one trade only."""
-        return bool((self.centre_trade >= 0).any())
-
-    def asker_trades(self, p: Prepared) -> frozenset[int]:
-        """Rows of the trades the asker of ``p`` belongs to: by its NACE sector (a division, or a
-        bare section holding one of the trade's divisions) or by a trade its text names."""
-        return frozenset(self._asker(p)[0])
+        self.active = bool(self._serves.any())  # whether any centre serves one trade only
 
     def read(self, p: Prepared) -> TradeRead:
         """The centres for another trade and for the asker's own (see :class:`TradeRead`)."""
@@ -95,6 +86,8 @@ class TradeIndex:
         return TradeRead(other=self._serves & ~own, own=own, words=words)
 
     def _asker(self, p: Prepared) -> tuple[set[int], tuple[str, ...]]:
+        """Rows of the trades the asker of ``p`` belongs to, by its NACE sector (a division, or a bare
+        section holding one of the trade's divisions) or by a trade its text names; and those words."""
         keys = p.nace_keys
         division = next((k for k in keys if k.isdigit()), None)
         out = set()
