@@ -124,14 +124,9 @@ class CatalogueTerms:
         """Read the technology, service and sector schemes shipped in ``ontologies/schemes``."""
         lookup: dict[str, dict[str, str]] = {}
         for kind in _KIND_OF_COLUMN.values():
-            res = resources.files("ontologies").joinpath("schemes", f"{kind}.ttl")
-            if not res.is_file():
-                raise UnreadableInput(f"the {kind} scheme ontologies/schemes/{kind}.ttl is missing")
-            g = Graph().parse(data=res.read_text(encoding="utf-8"), format="turtle")
-            prefix = f"{iris.scheme(kind)}/"
+            g, concepts = _scheme_concepts(kind)
             parents = set(g.objects(None, SKOS.broader))  # grouping concepts are not terms
-            concepts = sorted(cast(URIRef, c) for c in set(g.subjects(RDF.type, SKOS.Concept))
-                              if str(c).startswith(prefix) and c not in parents)
+            concepts = [c for c in concepts if c not in parents]
             table: dict[str, str] = {iris.key_of(c): iris.key_of(c) for c in concepts}
             for p in (SKOS.prefLabel, SKOS.altLabel):  # preferred labels win over synonyms
                 for c in concepts:
@@ -150,15 +145,20 @@ class CatalogueTerms:
             return None
 
 
+def _scheme_concepts(kind: str) -> tuple[Graph, list[URIRef]]:
+    """The scheme ``ontologies/schemes/{kind}.ttl`` as a graph, and its concepts' IRIs, sorted."""
+    res = resources.files("ontologies").joinpath("schemes", f"{kind}.ttl")
+    if not res.is_file():
+        raise UnreadableInput(f"the {kind} scheme ontologies/schemes/{kind}.ttl is missing")
+    g = Graph().parse(data=res.read_text(encoding="utf-8"), format="turtle")
+    prefix = f"{iris.scheme(kind)}/"
+    return g, sorted(cast(URIRef, c) for c in set(g.subjects(RDF.type, SKOS.Concept)) if str(c).startswith(prefix))
+
+
 @functools.lru_cache(maxsize=1)
 def trade_keys() -> tuple[str, ...]:
     """Keys of the trade scheme's concepts (``ontologies/schemes/trade.ttl``), sorted."""
-    res = resources.files("ontologies").joinpath("schemes", "trade.ttl")
-    if not res.is_file():
-        raise UnreadableInput("the trade scheme ontologies/schemes/trade.ttl is missing")
-    g = Graph().parse(data=res.read_text(encoding="utf-8"), format="turtle")
-    prefix = f"{iris.scheme('trade')}/"
-    return tuple(sorted(iris.key_of(str(c)) for c in g.subjects(RDF.type, SKOS.Concept) if str(c).startswith(prefix)))
+    return tuple(sorted(iris.key_of(c) for c in _scheme_concepts("trade")[1]))
 
 
 def parse_term_levels(

@@ -85,7 +85,7 @@ class CentreMatcher(Estimator):
     sure, count as the need's topics when none are given), ``lexical_weight``,
     ``expertise_first`` (apply ``matching.expertise``'s rule; False: the plain
     weighted sum), ``trade_first`` (rank centres for another trade last, ``matching.trades``),
-    ``query_cache_size`` (how many recent query texts keep their vectors, so a repeated need is not encoded again; 0: none),
+    ``query_cache_size`` (recent query texts whose vectors are kept, so none is encoded twice; 0: none),
     ``rank_model`` (``"default"``: the committed learned ranking; a path or RankModel; None:
     the weighted sum), ``definition_weight`` (share of definition linking in the topic scores, see
     ``matching.topics``; 0 keeps the tuned label-and-embedding topics).
