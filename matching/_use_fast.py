@@ -24,6 +24,12 @@ text tested), with the per-call work a single short text does not need taken out
   ``multilingual.common_words``); tokens met later take rows of a bounded ring. Vectors
   differ from the package's only by float rounding (cosine ≥ 0.99999, tested).
 
+- **The dense end in onnxruntime.** Once warmed (:meth:`FastUse.warm`, what the service does),
+  the second convolution, layer norm, pooling and dense layers run as one onnxruntime call
+  (the numpy version stays for an encoder never warmed, such as a
+  one-off command-line match, which would not earn back the 0.2 s of building the graph).
+  Vectors differ only by float rounding (cosine ≥ 0.99999, tested).
+
 Batches of more than one text (profiles at ``fit``) still go through the package's
 batched forward pass, which amortises weight streaming, with the word-cached tokenizer.
 
@@ -48,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from matching._use_ort import Tail, build_tail
 from matching._use_rows import TokenRows, widen
 
 __all__: list[str] = []  # private module
@@ -222,6 +229,8 @@ class FastUse:
         ]
         self._pack_weights()
         self.rows = TokenRows(self._token_rows, _ROW)
+        self.tail: Tail | None = None  # built by the first warm()
+        self._tail_tried = False
 
     def _pack_weights(self) -> None:
         """Copy the weights this path reads into one buffer, as views with the same values: a single
@@ -243,8 +252,12 @@ class FastUse:
 
     def warm(self, texts: list[str]) -> int:
         """Fill the token rows of every token of ``texts`` that has none (up to the pinned
-        capacity); returns how many tokens have pinned rows now."""
+        capacity); returns how many tokens have pinned rows now. The first call also moves the
+        dense end of the single-text path to onnxruntime (:mod:`matching._use_ort`), where it can."""
         ids = list(dict.fromkeys(t for text in texts for t in self.tokenizer.ids(text)))
+        if not self._tail_tried:  # the service's path: its dense end in onnxruntime (matching._use_ort)
+            self._tail_tried = True
+            self.tail = build_tail(self, _ORDERS, self.threads or 1)
         with self._blas_threads():
             return self.rows.pin(ids)
 
@@ -295,8 +308,10 @@ class FastUse:
     def _one(self, ids: list[int]) -> np.ndarray:
         n = len(ids)
         rows = widen(self.rows.get(ids))  # (n, _ROW) float32
+        tail = self.tail
         feats = np.empty((n, _EMB + len(_ORDERS) * _CNN), dtype=np.float32)
-        self._embed(np.array(ids, dtype=np.int64), out=feats[:, :_EMB])
+        emb = self._embed(np.array(ids, dtype=np.int64), out=None if tail is not None else feats[:, :_EMB])
+        hs = []
         off = len(_ORDERS) * _CNN
         for i, (order, left) in enumerate(_ORDERS):
             xs = rows[:, i * _CNN : (i + 1) * _CNN]
@@ -313,6 +328,11 @@ class FastUse:
             off += order * _CNN
             np.maximum(h, 0, out=h)
             h += xs
+            hs.append(h)
+        if tail is not None:
+            return tail.run(emb, hs)
+        for i, (order, left) in enumerate(_ORDERS):
+            h = hs[i]
             # second convolution over windows of h, zeros outside the text
             padded = np.zeros((n + order - 1, _CNN), dtype=np.float32)
             padded[left : left + n] = h

