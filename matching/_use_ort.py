@@ -56,6 +56,7 @@ def build_tail(fast: Any, orders: tuple[tuple[int, int], ...], threads: int = 1)
         options.intra_op_num_threads = max(1, int(threads))
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # with threads > 1: no busy waits
         options.enable_cpu_mem_arena = False  # one small text at a time: no faster with the arena, and less memory
         session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
     except Exception:  # noqa: BLE001 - any failure keeps the numpy path, which computes the same vectors
