@@ -255,9 +255,11 @@ class FastUse:
         capacity); returns how many tokens have pinned rows now. The first call also moves the
         rest of the single-text path after the token rows to onnxruntime (:mod:`matching._use_ort`), where it can."""
         ids = list(dict.fromkeys(t for text in texts for t in self.tokenizer.ids(text)))
-        if not self._tail_tried:  # the service's path: its dense end in onnxruntime (matching._use_ort)
+        if not self._tail_tried:  # the service's path: the forward pass in onnxruntime (matching._use_ort)
             self._tail_tried = True
             self.tail = build_tail(self, _ORDERS, self.threads or 1)
+            if self.tail is not None:  # every row from now on made there too; the few made before are dropped
+                self.rows = TokenRows(self._tail_rows, _ROW)
         with self._blas_threads():
             return self.rows.pin(ids)
 
@@ -296,6 +298,14 @@ class FastUse:
             np.matmul(x[:, i * _CNN : (i + 1) * _CNN], self.w1_blocks[i], out=out[:, off : off + order * _CNN])
             off += order * _CNN
         return out[:n]
+
+    def _tail_rows(self, ids: list[int]) -> np.ndarray:
+        """:meth:`_token_rows` through the onnxruntime tail (the same padding to ``_MIN_BATCH``, so a
+        token's row never depends on its batch either)."""
+        n = len(ids)
+        if n < _MIN_BATCH:
+            ids = list(ids) + [ids[0]] * (_MIN_BATCH - n)
+        return self.tail.rows(self._embed(np.array(ids, dtype=np.int64)))[:n]  # type: ignore[union-attr]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """``(len(texts), 512)`` unit vectors."""

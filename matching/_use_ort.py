@@ -29,55 +29,98 @@ __all__: list[str] = []  # private module
 
 
 class Tail:
-    """``run(emb, rows)``: the unit vector ``(512,)`` of one text from its embedding rows ``emb``
-    ``(n, 512)`` float32 and its token rows ``rows`` ``(n, row width)`` float16."""
+    """Two onnxruntime sessions over a :class:`matching._use_fast.FastUse`'s weights: ``rows(emb)``,
+    the token rows ``(m, row width)`` float32 of tokens with embedding rows ``emb`` ``(m, 512)``
+    (as ``FastUse._token_rows``), and ``run(emb, rows)``, the unit vector ``(512,)`` of one text from
+    its embedding rows and its token rows ``(n, row width)`` float16."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
+    def __init__(self, forward: Any, token_rows: Any) -> None:
+        self.forward, self.token_rows = forward, token_rows
+
+    def rows(self, emb: np.ndarray) -> np.ndarray:
+        return np.asarray(self.token_rows.run(None, {"emb": emb})[0], dtype=np.float32)
 
     def run(self, emb: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        out = self.session.run(None, {"emb": emb, "rows": rows})[0]
+        out = self.forward.run(None, {"emb": emb, "rows": rows})[0]
         return np.asarray(out[0], dtype=np.float32)
 
 
 def build_tail(fast: Any, orders: tuple[tuple[int, int], ...], threads: int = 1) -> Tail | None:
-    """The tail of ``fast`` (a :class:`matching._use_fast.FastUse`, whose weights it copies) for
-    CNN branches of ``orders`` ``(n-gram order, left context)``, or None (see the module docstring)."""
+    """The sessions for ``fast`` (whose weights they copy) with CNN branches of ``orders``
+    ``(n-gram order, left context)``, or None (see the module docstring)."""
     try:
         import onnxruntime as ort
         from onnx import TensorProto, helper, numpy_helper
     except ImportError:
         return None
     try:
-        graph = _graph(fast, orders, helper, numpy_helper, TensorProto)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        model.ir_version = 8  # what onnxruntime >= 1.17 reads
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, int(threads))
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # with threads > 1: no busy waits
         options.enable_cpu_mem_arena = False  # one small text at a time: no faster with the arena, and less memory
-        session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+        sessions = []
+        for build in (_forward, _token_rows):
+            graph = _Graph(helper, numpy_helper, TensorProto)
+            model = graph.model(build(graph, fast, orders))
+            sessions.append(ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"]))
     except Exception:  # noqa: BLE001 - any failure keeps the numpy path, which computes the same vectors
         return None
-    return Tail(session)
+    return Tail(*sessions)
 
 
-def _graph(fast: Any, orders: tuple[tuple[int, int], ...], helper: Any, numpy_helper: Any, tensor: Any) -> Any:
-    """The ONNX graph of FastUse._one after the first convolution (the same operations, in order)."""
-    cnn = fast.w2[0].shape[1]
-    emb_dim = fast.cnn_w.shape[0] - len(orders) * cnn
-    inits: list[Any] = []
-    nodes: list[Any] = []
+class _Graph:
+    """An ONNX graph being written: constants (initializers) and nodes, each named by its output."""
 
-    def const(name: str, value: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+    def __init__(self, helper: Any, numpy_helper: Any, tensor: Any) -> None:
+        self.helper, self.numpy_helper, self.tensor = helper, numpy_helper, tensor
+        self.inits: list[Any] = []
+        self.nodes: list[Any] = []
+
+    def const(self, name: str, value: np.ndarray) -> str:
+        self.inits.append(self.numpy_helper.from_array(np.ascontiguousarray(value), name))
         return name
 
-    def node(op: str, inputs: list[str], output: str, **attrs: Any) -> str:
-        nodes.append(helper.make_node(op, inputs, [output], **attrs))
+    def node(self, op: str, inputs: list[str], output: str, **attrs: Any) -> str:
+        self.nodes.append(self.helper.make_node(op, inputs, [output], **attrs))
         return output
+
+    def model(self, io: tuple[str, list[Any], list[Any]]) -> Any:
+        """The model of graph ``io`` = (name, inputs, outputs), opset 17."""
+        name, inputs, outputs = io
+        model = self.helper.make_model(self.helper.make_graph(self.nodes, name, inputs, outputs, self.inits),
+                                       opset_imports=[self.helper.make_opsetid("", 17)])
+        model.ir_version = 8  # what onnxruntime >= 1.17 reads
+        return model
+
+
+def _token_rows(g: _Graph, fast: Any, orders: tuple[tuple[int, int], ...]) -> tuple[str, list[Any], list[Any]]:
+    """FastUse._token_rows: the layer-normed projection of each embedding row, then its products
+    with the first convolution's window blocks, branch by branch."""
+    cnn = fast.w2[0].shape[1]
+    projected = g.node("Add", [g.node("MatMul", ["emb", g.const("proj_w", _f32(fast.proj_w))], "proj"),
+                              g.const("proj_b", _f32(fast.proj_b).reshape(-1))], "proj_in")
+    x = g.node("LayerNormalization", [projected, g.const("ln_g_all", _f32(fast.ln_g_all).reshape(-1)),
+                                      g.const("ln_b_all", _f32(fast.ln_b_all).reshape(-1))],
+               "x", axis=-1, epsilon=float(fast.eps))
+    columns = g.const("axis1", np.array([1], dtype=np.int64))
+    parts = [x]
+    for i in range(len(orders)):
+        branch = g.node("Slice", [x, g.const(f"from{i}", np.array([i * cnn])), g.const(f"to{i}", np.array([(i + 1) * cnn])),
+                                  columns], f"x{i}")
+        parts.append(g.node("MatMul", [branch, g.const(f"w1_{i}", _f32(fast.w1_blocks[i]))], f"products{i}"))
+    g.node("Concat", parts, "rows", axis=1)
+    emb_dim = fast.proj_w.shape[0]
+    return ("use_token_rows", [g.helper.make_tensor_value_info("emb", g.tensor.FLOAT, ["m", emb_dim])],
+            [g.helper.make_tensor_value_info("rows", g.tensor.FLOAT, ["m", None])])
+
+
+def _forward(g: _Graph, fast: Any, orders: tuple[tuple[int, int], ...]) -> tuple[str, list[Any], list[Any]]:
+    """FastUse._one after gathering the token rows (the same operations, in order)."""
+    cnn = fast.w2[0].shape[1]
+    emb_dim = fast.cnn_w.shape[0] - len(orders) * cnn
+    const, node, tensor = g.const, g.node, g.tensor
 
     axis0 = const("axis0", np.array([0], dtype=np.int64))
     axis1 = const("axis1", np.array([1], dtype=np.int64))
@@ -133,10 +176,9 @@ def _graph(fast: Any, orders: tuple[tuple[int, int], ...], helper: Any, numpy_he
     length = node("Sqrt", [node("Max", [square, const("eps", np.array([fast.eps], dtype=np.float32))], "z_sq_min")], "z_len")
     node("Div", [z, length], "vector")
     width = len(orders) * cnn + sum(order for order, _ in orders) * cnn
-    inputs = [helper.make_tensor_value_info("emb", tensor.FLOAT, ["n", emb_dim]),
-              helper.make_tensor_value_info("rows", tensor.FLOAT16, ["n", width])]
-    outputs = [helper.make_tensor_value_info("vector", tensor.FLOAT, [1, fast.d3.shape[1]])]
-    return helper.make_graph(nodes, "use_tail", inputs, outputs, inits)
+    inputs = [g.helper.make_tensor_value_info("emb", tensor.FLOAT, ["n", emb_dim]),
+              g.helper.make_tensor_value_info("rows", tensor.FLOAT16, ["n", width])]
+    return "use_forward", inputs, [g.helper.make_tensor_value_info("vector", tensor.FLOAT, [1, fast.d3.shape[1]])]
 
 
 def _f32(a: Any) -> np.ndarray:
