@@ -65,9 +65,14 @@ def build_tail(fast: Any, orders: tuple[tuple[int, int], ...], threads: int = 1)
             graph = _Graph(helper, numpy_helper, TensorProto)
             model = graph.model(build(graph, fast, orders))
             sessions.append(ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"]))
+        tail = Tail(*sessions)
+        # a session's first run plans its memory (about 1 ms more): do it here, not at the first need
+        cnn = fast.w2[0].shape[1]
+        width = len(orders) * cnn + sum(order for order, _ in orders) * cnn
+        tail.run(np.zeros((3, fast.proj_w.shape[0]), np.float32), np.zeros((3, width), np.float16))
     except Exception:  # noqa: BLE001 - any failure keeps the numpy path, which computes the same vectors
         return None
-    return Tail(*sessions)
+    return tail
 
 
 class _Graph:
