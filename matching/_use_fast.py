@@ -24,11 +24,12 @@ text tested), with the per-call work a single short text does not need taken out
   ``multilingual.common_words``); tokens met later take rows of a bounded ring. Vectors
   differ from the package's only by float rounding (cosine ≥ 0.99999, tested).
 
-- **The rest in onnxruntime.** Once warmed (:meth:`FastUse.warm`, what the service does), all
+- **Onnxruntime once warmed.** From the first :meth:`FastUse.warm` (what the service does), all
   that follows the token rows (both convolutions, layer norm, pooling, dense layers) runs as one
-  onnxruntime call (:mod:`matching._use_ort`): 0.35 ms less per match. An encoder never warmed,
-  such as a one-off command-line match, keeps the numpy version, which would not earn back the
-  0.1 s of building the graph. Vectors differ only by float rounding (cosine ≥ 0.99999, tested).
+  onnxruntime call, and new tokens' rows are made there too (:mod:`matching._use_ort`): about
+  0.45 ms less per match. An encoder never warmed, such as a one-off command-line match, keeps
+  the numpy version, which would not earn back the 0.1 s of building the graphs. Vectors differ
+  only by float rounding (cosine ≥ 0.99999, tested).
 
 Batches of more than one text (profiles at ``fit``) still go through the package's
 batched forward pass, which amortises weight streaming, with the word-cached tokenizer.
@@ -253,7 +254,7 @@ class FastUse:
     def warm(self, texts: list[str]) -> int:
         """Fill the token rows of every token of ``texts`` that has none (up to the pinned
         capacity); returns how many tokens have pinned rows now. The first call also moves the
-        rest of the single-text path after the token rows to onnxruntime (:mod:`matching._use_ort`), where it can."""
+        forward pass and the making of rows to onnxruntime (:mod:`matching._use_ort`), where it can."""
         ids = list(dict.fromkeys(t for text in texts for t in self.tokenizer.ids(text)))
         if not self._tail_tried:  # the service's path: the forward pass in onnxruntime (matching._use_ort)
             self._tail_tried = True

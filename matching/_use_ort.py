@@ -1,5 +1,4 @@
-"""A text's forward pass through USE after its token rows, as one onnxruntime call (private to
-:mod:`matching._use_fast`).
+"""USE's single-text forward pass as onnxruntime calls (private to :mod:`matching._use_fast`).
 
 Once a text's token rows are gathered (:class:`matching._use_fast.FastUse`), the rest of its
 forward pass is some forty small array operations: the first convolution of each of the three
@@ -8,14 +7,16 @@ layer norm, the pooled projection and the four dense layers, then tanh and the u
 from Python, each is a numpy call with its own overhead and its own trip through the weights;
 onnxruntime runs the same operations from one call with its own kernels. The second convolution
 is a product of each branch's windows (shifted slices side by side) with its weights, as in
-numpy: as an ONNX ``Conv`` it was 0.1 ms slower. The graph is built here from the loaded
-weights (``onnx.helper``; nothing downloaded or written) with one intra-op thread, in about
-0.1 s, and holds its own copy of the weights (the service's resident memory grows by about 60
-MB); vectors differ from the numpy path only by float rounding (cosine ≥ 0.99999, tested).
-Measured inside a match at 1,000 centres on a 2-core machine, paired with the numpy path in one
-process: 0.34-0.36 ms less per match, faster on 96-99 % of 382 needs, the same top 10 on all.
+numpy: as an ONNX ``Conv`` it was 0.1 ms slower. A second, smaller graph makes the rows of
+tokens new to the encoder (projection, layer norm, window products). Both are built here from
+the loaded weights (``onnx.helper``; nothing downloaded or written) with one intra-op thread, in
+about 0.1 s, and hold their own copy of the weights (the service's resident memory grows by
+about 60 MB); vectors differ from the numpy path only by float rounding (cosine ≥ 0.99999,
+tested). Measured inside a match at 1,000 centres on a 2-core machine, paired in one process:
+the forward pass 0.34-0.36 ms less per match than numpy (faster on 96-99 % of 382 needs), the
+rows 0.11 ms less again, the same top 10 for every need.
 
-:func:`build_tail` returns None when onnxruntime or onnx cannot be imported or the graph cannot be
+:func:`build_tail` returns None when onnxruntime or onnx cannot be imported or a graph cannot be
 built; the numpy path then stays in use.
 """
 
