@@ -323,7 +323,6 @@ class FastUse:
         rows = widen(self.rows.get(ids))  # (n, _ROW) float32
         feats = np.empty((n, _EMB + len(_ORDERS) * _CNN), dtype=np.float32)
         self._embed(np.array(ids, dtype=np.int64), out=feats[:, :_EMB])
-        hs = []
         off = len(_ORDERS) * _CNN
         for i, (order, left) in enumerate(_ORDERS):
             xs = rows[:, i * _CNN : (i + 1) * _CNN]
@@ -340,9 +339,6 @@ class FastUse:
             off += order * _CNN
             np.maximum(h, 0, out=h)
             h += xs
-            hs.append(h)
-        for i, (order, left) in enumerate(_ORDERS):
-            h = hs[i]
             # second convolution over windows of h, zeros outside the text
             padded = np.zeros((n + order - 1, _CNN), dtype=np.float32)
             padded[left : left + n] = h
