@@ -71,7 +71,7 @@ def build_tail(fast: Any, orders: tuple[tuple[int, int], ...], threads: int = 1)
         cnn = fast.w2[0].shape[1]
         width = len(orders) * cnn + sum(order for order, _ in orders) * cnn
         tail.run(np.zeros((3, fast.proj_w.shape[0]), np.float32), np.zeros((3, width), np.float16))
-    except Exception:  # noqa: BLE001 - any failure keeps the numpy path, which computes the same vectors
+    except Exception:  # noqa: BLE001 - any failure keeps the numpy path (the same vectors up to rounding)
         return None
     return tail
 
