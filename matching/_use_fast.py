@@ -28,7 +28,7 @@ text tested), with the per-call work a single short text does not need taken out
   that follows the token rows (both convolutions, layer norm, pooling, dense layers) runs as one
   onnxruntime call, and new tokens' rows are made there too (:mod:`matching._use_ort`): about
   0.45 ms less per match. An encoder never warmed, such as a one-off command-line match, keeps
-  the numpy version, which would not earn back the 0.1 s of building the graphs. Vectors differ
+  the numpy version, which would not earn back the 0.13 s of building the graphs. Vectors differ
   only by float rounding (cosine ≥ 0.99999, tested).
 
 Batches of more than one text (profiles at ``fit``) still go through the package's

@@ -10,8 +10,8 @@ is a product of each branch's windows (shifted slices side by side) with its wei
 numpy: as an ONNX ``Conv`` it was 0.1 ms slower. A second, smaller graph makes the rows of
 tokens new to the encoder (projection, layer norm, window products). Both are built here from
 the loaded weights (``onnx.helper``; nothing downloaded or written) with one intra-op thread, in
-about 0.1 s, and hold their own copy of the weights (the service's resident memory grows by
-about 60 MB); vectors differ from the numpy path only by float rounding (cosine ≥ 0.99999,
+about 0.13 s, and hold their own copy of the weights (with the libraries, the service's resident
+memory grows by about 90 MB); vectors differ from the numpy path only by float rounding (cosine ≥ 0.99999,
 tested). Measured inside a match at 1,000 centres on a 2-core machine, paired in one process:
 the forward pass 0.34-0.36 ms less per match than numpy (faster on 96-99 % of 382 needs), the
 rows 0.11 ms less again, the same top 10 for every need.
