@@ -68,9 +68,7 @@ def build_tail(fast: Any, orders: tuple[tuple[int, int], ...], threads: int = 1)
             sessions.append(ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"]))
         tail = Tail(*sessions)
         # a session's first run plans its memory (about 1 ms more): do it here, not at the first need
-        cnn = fast.w2[0].shape[1]
-        width = len(orders) * cnn + sum(order for order, _ in orders) * cnn
-        tail.run(np.zeros((3, fast.proj_w.shape[0]), np.float32), np.zeros((3, width), np.float16))
+        tail.run(np.zeros((3, fast.proj_w.shape[0]), np.float32), np.zeros((3, fast.rows.width), np.float16))
     except Exception:  # noqa: BLE001 - any failure keeps the numpy path (the same vectors up to rounding)
         return None
     return tail
@@ -125,7 +123,6 @@ def _token_rows(g: _Graph, fast: Any, orders: tuple[tuple[int, int], ...]) -> tu
 def _forward(g: _Graph, fast: Any, orders: tuple[tuple[int, int], ...]) -> tuple[str, list[Any], list[Any]]:
     """FastUse._one after gathering the token rows (the same operations, in order)."""
     cnn = fast.w2[0].shape[1]
-    emb_dim = fast.cnn_w.shape[0] - len(orders) * cnn
     const, node, tensor = g.const, g.node, g.tensor
 
     axis0 = const("axis0", np.array([0], dtype=np.int64))
@@ -181,9 +178,8 @@ def _forward(g: _Graph, fast: Any, orders: tuple[tuple[int, int], ...]) -> tuple
     square = node("ReduceSum", [node("Mul", [z, z], "z_sq"), axis1], "z_sq_sum", keepdims=1)
     length = node("Sqrt", [node("Max", [square, const("eps", np.array([fast.eps], dtype=np.float32))], "z_sq_min")], "z_len")
     node("Div", [z, length], "vector")
-    width = len(orders) * cnn + sum(order for order, _ in orders) * cnn
-    inputs = [g.helper.make_tensor_value_info("emb", tensor.FLOAT, ["n", emb_dim]),
-              g.helper.make_tensor_value_info("rows", tensor.FLOAT16, ["n", width])]
+    inputs = [g.helper.make_tensor_value_info("emb", tensor.FLOAT, ["n", fast.proj_w.shape[0]]),
+              g.helper.make_tensor_value_info("rows", tensor.FLOAT16, ["n", fast.rows.width])]
     return "use_forward", inputs, [g.helper.make_tensor_value_info("vector", tensor.FLOAT, [1, fast.d3.shape[1]])]
 
 
